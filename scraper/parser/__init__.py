@@ -1,0 +1,84 @@
+"""Turn one HTML page into an :class:`~scraper.models.Article`. Pure: no network, clock or database.
+
+Stages: build an lxml tree, read the page's metadata (JSON-LD, meta tags, microdata,
+markup), then find the main content (body, sections, bullets), then classify the page.
+The metadata stage runs first because the content stage prunes the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from scraper.models import Article
+from scraper.parser.content import extract_content
+from scraper.parser.kind import classify
+from scraper.parser.metadata import extract_metadata
+from scraper.parser.tree import build_tree
+
+PARSER_VERSION = "1"
+
+__all__ = ["PARSER_VERSION", "parse"]
+
+_SUMMARY_CHARS = 300
+
+
+def parse(
+    html: str | bytes, url: str | None = None, *, headers: Mapping[str, str] | None = None
+) -> Article:
+    """Parse a page into a record.
+
+    ``url`` resolves relative links and feeds date-from-URL; ``headers`` (optional HTTP
+    response headers) give ``Content-Language`` and the charset of raw bytes.
+    """
+    charset = _charset(headers)
+    tree = build_tree(html, charset)
+    meta = extract_metadata(tree, url, headers)
+    content = extract_content(tree, url, meta)
+    kind = classify(tree, meta, content, url)
+    canonical = meta.canonical_url or url
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        site=_site(canonical or url),
+        title=meta.title,
+        published=meta.published,
+        modified=meta.modified,
+        authors=meta.authors,
+        language=meta.language,
+        summary=meta.description or _shorten(content.lead),
+        body=content.body,
+        sections=content.sections,
+        bullets=content.bullets,
+        tags=meta.tags,
+        image=meta.image,
+        word_count=len(content.body.split()),
+        kind=kind,
+    )
+
+
+def _charset(headers: Mapping[str, str] | None) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == "content-type" and "charset=" in value.lower():
+            return value.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+    return None
+
+
+def _site(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    return host or None
+
+
+def _shorten(text: str | None) -> str | None:
+    if not text:
+        return None
+    if len(text) <= _SUMMARY_CHARS:
+        return text
+    cut = text[:_SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:.-–— ")
+    return cut + "…"
