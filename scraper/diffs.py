@@ -19,7 +19,8 @@ def render_history(revisions: Sequence[dict[str, Any]]) -> str:
         )
         if previous is None:
             out.append(f"  title: {rev.get('title')}")
-            out.append(f"  {len(_bullets(rev))} bullets, {len((rev.get('body') or '').split())} words")
+            words = len((rev.get("body") or "").split())
+            out.append(f"  {len(_bullets(rev))} bullets, {words} words")
         else:
             changes = [
                 *_diff("title", _lines(previous.get("title")), _lines(rev.get("title"))),
@@ -35,10 +36,8 @@ def render_history(revisions: Sequence[dict[str, Any]]) -> str:
 def _diff(name: str, old: list[str], new: list[str]) -> list[str]:
     if old == new:
         return []
-    return [
-        line.rstrip("\n")
-        for line in difflib.unified_diff(old, new, f"{name} (before)", f"{name} (after)", lineterm="")
-    ]
+    diff = difflib.unified_diff(old, new, f"{name} (before)", f"{name} (after)", lineterm="")
+    return [line.rstrip("\n") for line in diff]
 
 
 def _lines(value: Any) -> list[str]:
