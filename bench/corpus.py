@@ -41,13 +41,16 @@ from typing import Any
 
 __all__ = [
     "body_failures",
+    "bullet_match",
     "corpus_dir",
     "decode",
+    "load_bullets",
     "load_dates",
     "load_eval",
     "norm",
     "score_author",
     "score_body",
+    "score_bullets",
     "score_date",
     "score_title",
     "split_authors",
@@ -274,6 +277,74 @@ def score_date(pages: Sequence[dict[str, Any]], dates: Sequence[str | None]) -> 
         "coverage": _ratio(returned, n),
         "precision": _ratio(correct, returned),
         "pages": n,
+    }
+
+
+BULLETS_FILE = Path(__file__).resolve().parent / "annotations" / "bullets.jsonl"
+
+
+def load_bullets(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The hand-made bullet annotations (``bench/annotations/bullets.jsonl``), without HTML.
+
+    Each row: ``path`` (relative to the corpus), ``url``, ``bullets`` (expected texts in
+    reading order; ``[]`` for a page whose only lists are navigation) and ``note``.
+    Read the page with ``gzip.open(corpus_dir() / row["path"], "rb")``.
+    """
+    file = Path(path) if path else BULLETS_FILE
+    if not file.exists():
+        return []
+    with open(file, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def bullet_match(predicted: str, expected: str) -> bool:
+    """Equal after :func:`norm`, or one contains the other and the shorter is >= 80 % as long."""
+    a, b = norm(predicted), norm(expected)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return short in long_ and len(short) >= 0.8 * len(long_)
+
+
+def score_bullets(
+    annotations: Sequence[dict[str, Any]], predicted: Sequence[Sequence[str] | None]
+) -> dict[str, float]:
+    """Bullet precision and recall, micro-averaged over the annotated pages.
+
+    Each expected bullet can be matched by at most one predicted bullet (first match in
+    order, see :func:`bullet_match`); order is not scored. ``None`` (a crash) predicts
+    nothing. ``nav_clean`` is the share of navigation-only pages (expected ``[]``) where
+    nothing was predicted.
+    """
+    tp = n_pred = n_exp = nav = nav_clean = 0
+    for ann, got in zip(annotations, predicted, strict=True):
+        got_list = [g for g in (got or []) if norm(g)]
+        expected = list(ann["bullets"])
+        n_pred += len(got_list)
+        n_exp += len(expected)
+        if not expected:
+            nav += 1
+            nav_clean += not got_list
+        free = [True] * len(expected)
+        for g in got_list:
+            for j, e in enumerate(expected):
+                if free[j] and bullet_match(g, e):
+                    free[j] = False
+                    tp += 1
+                    break
+    precision, recall = _ratio(tp, n_pred), _ratio(tp, n_exp)
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": _ratio(2 * precision * recall, precision + recall),
+        "nav_clean": _ratio(nav_clean, nav),
+        "tp": tp,
+        "predicted": n_pred,
+        "expected": n_exp,
+        "pages": len(annotations),
+        "nav_pages": nav,
     }
 
 
