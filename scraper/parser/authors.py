@@ -1,0 +1,91 @@
+"""Author names: split bylines, strip labels, drop what is not a person's name.
+
+Bylines come as "By Jane Doe and John Roe", "Von Max Muster | 09.04.2026",
+"Par Marie Curie, Paris", with emails, profile URLs, dates or "Staff" mixed in. The
+record wants the names only, de-duplicated, in page order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["clean_authors", "looks_like_name"]
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+# Leading labels in several languages: "By", "Von", "Par", "Por", "Autor:", "Text:".
+_LABEL = re.compile(
+    r"^\s*(?:(?:written|posted|published|reported|text|texto|photos?|fotos?|story)\s+)?"
+    r"(?:by|von|vom|par|por|di|da|door|przez|av|av:|от|автор(?:ы)?|autor(?:in|en|es|a)?"
+    r"|auteur|author(?:s)?|written by|text|texto|redakteur(?:in)?|verfasst von|"
+    r"geschrieben von|écrit par|escrito por|scritto da|napisał(?:a)?|kirjoittaja)"
+    r"\s*[:\-–—]?\s+",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bou\b|\bor\b|\bи\b"
+    r"|\boraz\b|\bja\b|\ben\b)\s*",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d")
+# Tokens that are not a person's name on their own.
+_NOT_NAMES = frozenset(
+    {
+        "staff", "staff writer", "staff writers", "staff reporter", "admin", "administrator",
+        "editor", "editors", "the editors", "guest", "anonymous", "unknown", "none", "null",
+        "author", "autor", "by", "von", "par", "por", "wordpress", "user", "webmaster",
+        "posted", "published", "updated", "share", "follow", "more", "contact", "email",
+        "facebook", "twitter", "instagram", "linkedin", "read more", "photo", "photos",
+    }
+)
+_TRAILING_ROLE = re.compile(
+    r"\s*[,(\-–—|]\s*(?:staff writer|senior|editor|reporter|correspondent|contributor|"
+    r"redakteur|redaktion|korrespondent|journalist|photographer|fotograf).*$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_name(text: str) -> bool:
+    """A short run of words without digits, URLs or sentence punctuation."""
+    if not text or len(text) > 60 or len(text) < 2:
+        return False
+    if _DIGITS.search(text) or _URL.search(text):
+        return False
+    if text.casefold() in _NOT_NAMES:
+        return False
+    words = text.split()
+    if len(words) > 5:
+        return False
+    return not any(c in text for c in "!?:;{}<>=\"“”«»")
+
+
+def _pieces(raw: str) -> list[str]:
+    text = " ".join(raw.split())
+    text = _URL.sub(" ", text)
+    for _ in range(2):
+        text = _LABEL.sub("", text)
+    text = _TRAILING_ROLE.sub("", text)
+    out = []
+    for part in _SPLIT.split(text):
+        part = _LABEL.sub("", part).strip(" .,;:-–—|·•()[]'\"")
+        if part:
+            out.append(part)
+    return out
+
+
+def clean_authors(values: Iterable[str], *, split: bool = True) -> tuple[str, ...]:
+    """Names from raw author strings, cleaned, de-duplicated (case-insensitively)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in values:
+        if not raw:
+            continue
+        parts = _pieces(raw) if split else [" ".join(_LABEL.sub("", raw).split())]
+        for name in parts:
+            if not looks_like_name(name):
+                continue
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                out.append(name)
+    return tuple(out)

@@ -1,0 +1,197 @@
+"""Publication and modification dates from the page markup (not from metadata).
+
+Looked at in order of trust: ``<time datetime>`` elements, elements whose class or id
+says "date" (``entry-date``, ``post-date``, ``byline``, ``meta`` …), then the text near
+the article's heading. Blocks that are not the article (comments, related teasers,
+sidebars, the page footer) are skipped, and a date introduced by "Updated" /
+"Aktualisiert" / "Mis à jour" / "Обновлено" … counts as a modification.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import lxml.html
+from lxml import etree
+
+from scraper.parser.dates import find_dates, is_plausible, normalize_iso
+from scraper.parser.scope import Scope
+
+__all__ = ["MarkupDates", "find_markup_dates"]
+
+_TIMES = etree.XPath("//time")
+_DATEISH = etree.XPath(
+    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
+    " or contains(@class, 'datum') or contains(@class, 'Datum') or contains(@class, 'fecha')"
+    " or contains(@class, 'publish') or contains(@class, 'posted') or contains(@class, 'byline')"
+    " or contains(@class, 'meta') or contains(@class, 'dateline') or contains(@class, 'info')"
+    " or contains(@class, 'created') or contains(@class, 'submitted') or contains(@class, 'zeit')"
+    " or contains(@id, 'date') or contains(@id, 'time') or contains(@class, 'data')"
+    " or contains(@class, 'author') or contains(@class, 'header')]"
+)
+_CLASS_OK = re.compile(
+    r"date|time|datum|fecha|publi|posted|byline|meta|dateline|info|created|submitted|zeit"
+    r"|data|author|header",
+    re.IGNORECASE,
+)
+_MODIFIED_CLASS = re.compile(r"updated|modified|aktualisiert|last-?edit|changed", re.IGNORECASE)
+_PUBLISHED_CLASS = re.compile(r"publish|entry-date|post-date|created|pubdate", re.IGNORECASE)
+_MODIFIED_WORDS = re.compile(
+    r"(?:updated|update|last\s+modified|modified|edited|revised|aktualisiert|aktualisierung"
+    r"|geändert|zuletzt|stand|mis\s+à\s+jour|actualis[ée]|modifi[ée]|actualizado"
+    r"|actualización|aggiornato|aggiornamento|atualizado|atualização|bijgewerkt"
+    r"|gewijzigd|обновлено|обновлен[оа]?|изменено|оновлено|zaktualizowano|aktualizacja"
+    r"|päivitetty|güncellendi|güncelleme)\W{0,3}(?:\w+\W+){0,3}$",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright|&copy;)\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
+_MAX_TEXT = 400
+_NEAR_H1_CHARS = 600
+_H1 = etree.XPath("//h1")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupDates:
+    """Best visible publication and modification dates, and where the first came from."""
+
+    published: str | None = None
+    modified: str | None = None
+    source: str | None = None
+
+
+def _is_modified_context(before: str) -> bool:
+    return bool(_MODIFIED_WORDS.search(before[-60:]))
+
+
+def _text_dates(
+    text: str, lang: str | None, now: datetime | None
+) -> list[tuple[str, bool]]:
+    """(iso, is_modified) for each plausible date in a short text."""
+    out: list[tuple[str, bool]] = []
+    for f in find_dates(text, lang=lang):
+        before = text[max(0, f.start - 60):f.start]
+        if _COPYRIGHT.search(before[-30:]):
+            continue
+        if not is_plausible(f.iso, now=now):
+            continue
+        out.append((f.iso, _is_modified_context(before)))
+    return out
+
+
+def _preceding_text(el: lxml.html.HtmlElement) -> str:
+    """Up to ~60 characters of text right before ``el`` inside its parent."""
+    parent = el.getparent()
+    if parent is None:
+        return ""
+    chunks: list[str] = []
+    prev = el.getprevious()
+    while prev is not None and sum(len(c) for c in chunks) < 60:
+        if prev.tail:
+            chunks.append(prev.tail)
+        chunks.append(prev.text_content())
+        prev = prev.getprevious()
+    if prev is None and parent.text:
+        chunks.append(parent.text)
+    return " ".join(reversed(chunks))[-60:]
+
+
+def find_markup_dates(
+    tree: lxml.html.HtmlElement,
+    scope: Scope,
+    *,
+    lang: str | None = None,
+    now: datetime | None = None,
+) -> MarkupDates:
+    """Search the markup for the article's dates (first match of each kind wins).
+
+    Elements inside the article scope are preferred over the rest of the page.
+    """
+    pub_in: list[tuple[str, str]] = []
+    pub_out: list[tuple[str, str]] = []
+    mod: list[str] = []
+
+    def add(iso: str, modified: bool, el: lxml.html.HtmlElement, source: str) -> None:
+        if modified:
+            mod.append(iso)
+        elif scope.element is None or scope.contains(el):
+            pub_in.append((iso, source))
+        else:
+            pub_out.append((iso, source))
+
+    for el in _TIMES(tree):
+        if scope.excluded(el):
+            continue
+        cls = f"{el.get('class') or ''} {el.get('itemprop') or ''}"
+        raw = el.get("datetime") or el.get("content")
+        iso = normalize_iso(raw) if raw else None
+        if iso is None:
+            text = el.text_content()
+            found = _text_dates(text[:_MAX_TEXT], lang, now) if text else []
+            iso = found[0][0] if found else None
+        if iso is None or not is_plausible(iso, now=now):
+            continue
+        modified = bool(_MODIFIED_CLASS.search(cls)) or (
+            not _PUBLISHED_CLASS.search(cls) and _is_modified_context(_preceding_text(el))
+        )
+        add(iso, modified, el, "time")
+    if not pub_in:
+        for el in _DATEISH(tree):
+            if el.tag in ("time", "html", "body", "script", "style", "meta", "link"):
+                continue
+            attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if not _CLASS_OK.search(attrs) or scope.excluded(el):
+                continue
+            text = el.text_content()
+            if not text or len(text) > _MAX_TEXT * 2:
+                continue
+            found = _text_dates(text[:_MAX_TEXT], lang, now)
+            if not found:
+                continue
+            class_modified = bool(_MODIFIED_CLASS.search(attrs))
+            for iso, modified in found:
+                add(iso, modified or class_modified, el, "class")
+            if pub_in:
+                break
+    if not pub_in and not pub_out:
+        near = _near_heading(tree, scope, lang, now)
+        if near:
+            iso, modified = near
+            if modified:
+                mod.append(iso)
+            else:
+                pub_in.append((iso, "text"))
+    best = (pub_in or pub_out)[0] if (pub_in or pub_out) else None
+    return MarkupDates(
+        best[0] if best else None, mod[0] if mod else None, best[1] if best else None
+    )
+
+
+def _near_heading(
+    tree: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
+) -> tuple[str, bool] | None:
+    """The first date in the text just after (or just before) the article's ``<h1>``."""
+    h1s = [h for h in _H1(tree) if not scope.excluded(h)]
+    if not h1s:
+        return None
+    h1 = next((h for h in h1s if scope.contains(h)), h1s[0])
+    after: list[str] = []
+    size = 0
+    for node in h1.itersiblings():
+        if not isinstance(node.tag, str) or scope.excluded(node):
+            continue
+        text = node.text_content()
+        after.append(text)
+        size += len(text)
+        if size > _NEAR_H1_CHARS:
+            break
+    text = " ".join(" ".join(after).split())[:_NEAR_H1_CHARS]
+    found = _text_dates(text, lang, now)
+    if not found:
+        parent = h1.getparent()
+        if parent is not None:
+            ptext = " ".join(parent.text_content().split())
+            if len(ptext) < 2000:
+                found = _text_dates(ptext, lang, now)
+    return found[0] if found else None

@@ -1,0 +1,340 @@
+"""What a page says about itself: per-field cascades over JSON-LD, meta tags, microdata
+and markup, producing :class:`~scraper.parser.types.Metadata`.
+
+Runs before the content stage and only reads the tree. Each field takes the first
+source that gives a usable value, most structured first, because structured metadata is
+written by the publisher for machines while visible markup is written for readers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from scraper.parser.authors import clean_authors
+from scraper.parser.datefind import find_markup_dates
+from scraper.parser.dates import date_from_url, is_plausible, normalize_iso
+from scraper.parser.jsonld import LdArticle, read_article
+from scraper.parser.microdata import Microdata, read_microdata
+from scraper.parser.scope import Scope, find_scope
+from scraper.parser.titles import choose_title
+from scraper.parser.types import Metadata
+
+__all__ = ["extract_metadata"]
+
+_PUBLISHED_KEYS = (
+    "article:published_time", "article:published", "og:published_time",
+    "og:article:published_time", "datepublished", "parsely-pub-date", "sailthru.date",
+    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
+    "dcterms.date", "dc.created", "citation_publication_date", "citation_date",
+    "article.published", "article_date_original", "original-publish-date",
+    "publish-date", "publish_date", "publishdate", "published_time", "published-date",
+    "publication_date", "publication-date", "pubdate", "pub_date", "date_published",
+    "date", "datecreated", "created", "creation_date", "release_date", "displaydate",
+    "og:pubdate", "rnews:datepublished", "cxenseparse:recs:publishtime", "bt:pubdate",
+    "sailthru.pubdate", "article:post_date", "live_date", "dc.date.published",
+)
+_MODIFIED_KEYS = (
+    "article:modified_time", "article:modified", "og:updated_time", "article:updated_time",
+    "datemodified", "dc.date.modified", "dcterms.modified", "modified_time",
+    "last-modified", "lastmod", "revised", "updated", "modified", "date_modified",
+    "dc.modified",
+)
+_AUTHOR_KEYS = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+    "dcterms.creator", "byl", "citation_author", "dc.creator.name", "author_name",
+    "cxenseparse:author", "og:article:author", "article:author_name",
+)
+_TITLE_KEYS = ("title", "dc.title", "dcterms.title", "parsely-title", "sailthru.title",
+               "headline")
+_DESCRIPTION_KEYS = ("description", "og:description", "twitter:description",
+                     "dc.description", "dcterms.description")
+_TAG_META_KEYS = ("keywords", "news_keywords", "parsely-tags", "sailthru.tags")
+_SITE_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title",
+              "publisher", "dc.publisher")
+_IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url")
+_TWITTER_IMAGE_KEYS = ("twitter:image", "twitter:image:src")
+
+_HEAD_TITLE = etree.XPath("//title")
+_H1 = etree.XPath("//h1")
+_REL_TAGS = etree.XPath(".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_BYLINE = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')"
+    " or contains(@class, 'author') or contains(@class, 'Author')"
+    " or contains(@class, 'byline') or contains(@class, 'Byline')"
+    " or contains(@itemprop, 'author') or contains(@class, 'autor')"
+    " or contains(@class, 'Autor') or contains(@id, 'author')]"
+)
+_BYLINE_SKIP = re.compile(
+    r"avatar|image|img|photo|bio|description|about|box|social|share|more|follow|comment",
+    re.IGNORECASE,
+)
+_LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
+_NOT_LANGS = frozenset({"und", "mul", "zxx", "xx"})
+
+
+def _collect_meta(tree: lxml.html.HtmlElement) -> tuple[dict[str, list[str]], str | None]:
+    """One pass over ``<meta>`` and ``<link>``: values by lowercase key, and the canonical."""
+    metas: dict[str, list[str]] = {}
+    canonical: str | None = None
+    for el in tree.iter("meta", "link"):
+        if el.tag == "link":
+            if canonical is None:
+                rel = (el.get("rel") or "").lower().split()
+                if "canonical" in rel and el.get("href"):
+                    canonical = el.get("href")
+            continue
+        content = el.get("content")
+        if content is None:
+            content = el.get("value")
+        if content is None:
+            continue
+        content = content.strip()
+        if not content:
+            continue
+        itemprop = el.get("itemprop")
+        if itemprop is not None and _inside_itemscope(el):
+            continue  # microdata of some item: read with its scope, not as page metadata
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                metas.setdefault(key.strip().lower(), []).append(content)
+    return metas, canonical
+
+
+def _inside_itemscope(el: lxml.html.HtmlElement) -> bool:
+    node = el.getparent()
+    while node is not None:
+        if node.get("itemscope") is not None:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _first(metas: Mapping[str, list[str]], keys: Iterable[str]) -> str | None:
+    for key in keys:
+        values = metas.get(key)
+        if values:
+            return values[0]
+    return None
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    if not link:
+        return None
+    link = link.strip()
+    if not link or link.startswith(("data:", "javascript:")):
+        return None
+    if base:
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    elif link.startswith("//"):
+        link = "https:" + link
+    return link if link.startswith(("http://", "https://")) or not base else None
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def normalize_language(value: str | None) -> str | None:
+    """The primary language subtag, lowercase (``en-US`` → ``en``, ``pt_BR`` → ``pt``)."""
+    if not value:
+        return None
+    value = value.split(",")[0].strip()
+    m = _LANG.match(value)
+    if not m:
+        return None
+    primary = m.group(1).lower()
+    return None if primary in _NOT_LANGS else primary
+
+
+def _first_date(
+    values: Iterable[str | None], now: datetime | None, *, structured: bool = True
+) -> str | None:
+    for value in values:
+        iso = normalize_iso(value) if value else None
+        if iso and is_plausible(iso, now=now, structured=structured):
+            return iso
+    return None
+
+
+def _h1_text(tree: lxml.html.HtmlElement, scope: Scope) -> str | None:
+    first_ok: str | None = None
+    for h1 in _H1(tree):
+        text = " ".join(h1.text_content().split())
+        if not text:
+            continue
+        if scope.contains(h1):
+            return text
+        if first_ok is None and not scope.excluded(h1):
+            first_ok = text
+    return first_ok
+
+
+def _byline_authors(tree: lxml.html.HtmlElement, scope: Scope) -> tuple[str, ...]:
+    """Names from visible byline markup (``rel=author``, ``.author``, ``.byline``)."""
+    inside: list[str] = []
+    outside: list[str] = []
+    for el in _BYLINE(tree):
+        if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
+            continue
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _BYLINE_SKIP.search(attrs) or scope.excluded(el):
+            continue
+        text = " ".join(el.text_content().split())
+        if not text or len(text) > 120:
+            continue
+        names = clean_authors([_cut_at_date(text)])
+        if not names:
+            continue
+        (inside if scope.contains(el) else outside).extend(names)
+        if len(inside) >= 1:
+            break
+    return clean_authors(inside or outside, split=False)
+
+
+_DATE_CUT = re.compile(r"\s(?:on|am|le|el|il|в|dnia|\d{1,2}[./]|\d{4}|—|–|\|)\s.*$|\s+\d.*$")
+
+
+def _cut_at_date(text: str) -> str:
+    return _DATE_CUT.sub("", text)
+
+
+def _split_tags(values: Iterable[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            tag = " ".join(part.split()).strip("#")
+            if tag and len(tag) <= 80 and tag.casefold() not in seen:
+                seen.add(tag.casefold())
+                out.append(tag)
+    return tuple(out)
+
+
+def _tags(
+    metas: Mapping[str, list[str]], ld: LdArticle | None, scope: Scope
+) -> tuple[str, ...]:
+    tags = _split_tags(metas.get("article:tag", []))
+    if tags:
+        return tags
+    if ld and ld.keywords:
+        return _split_tags(ld.keywords)
+    if scope.element is not None:
+        rel = [" ".join(a.text_content().split()) for a in _REL_TAGS(scope.element)]
+        tags = _split_tags(t for t in rel if t)
+        if tags:
+            return tags
+    return _split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
+
+
+def extract_metadata(
+    tree: lxml.html.HtmlElement,
+    url: str | None,
+    headers: Mapping[str, str] | None,
+    *,
+    now: datetime | None = None,
+) -> Metadata:
+    """Read the page's metadata without modifying ``tree``.
+
+    ``now`` (default: the current time) bounds visible dates: anything more than a day
+    later is rejected as a misread, as is anything before 1995.
+    """
+    metas, canonical_raw = _collect_meta(tree)
+    ld = read_article(tree, page_url=url)
+    scope = find_scope(tree)
+    micro = read_microdata(scope.element) if scope.microdata and scope.element is not None \
+        else Microdata()
+
+    # Language first: visible-date parsing uses it for ambiguous numeric dates.
+    language = (
+        normalize_language(tree.get("lang") or tree.get("xml:lang"))
+        or normalize_language(_first(metas, ("og:locale",)))
+        or normalize_language(_header(headers, "content-language"))
+        or normalize_language(_first(metas, ("content-language", "dc.language", "language")))
+        or normalize_language(ld.language if ld else None)
+        or normalize_language(micro.language)
+    )
+
+    canonical = _absolute(canonical_raw, url) or _absolute(_first(metas, ("og:url",)), url)
+    base = canonical if url is None else url
+
+    published = _first_date([ld.published if ld else None], now)
+    published = published or _first_date(
+        (v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now
+    )
+    published = published or _first_date(micro.published, now)
+    modified = _first_date(
+        [ld.modified if ld else None, *(v for k in _MODIFIED_KEYS for v in metas.get(k, [])),
+         *micro.modified],
+        now,
+    )
+    if published is None:
+        published = date_from_url(url, now=now) or date_from_url(canonical, now=now)
+    if published is None or modified is None:
+        found = find_markup_dates(tree, scope, lang=language, now=now)
+        published = published or found.published
+        modified = modified or found.modified
+    if published and modified and modified[:10] < published[:10]:
+        modified = None
+
+    site_names = [s for s in (_first(metas, _SITE_KEYS), ld.publisher if ld else None) if s]
+    doc_title_el = _HEAD_TITLE(tree)
+    doc_title = doc_title_el[0].text_content() if doc_title_el else None
+    title = choose_title(
+        headline=(ld.headline if ld else None) or micro.headline,
+        og_title=_first(metas, ("og:title", "twitter:title")),
+        h1=_h1_text(tree, scope),
+        doc_title=doc_title,
+        other=[_first(metas, _TITLE_KEYS)],
+        site_names=site_names,
+    )
+
+    authors = clean_authors(ld.authors) if ld else ()
+    if not authors:
+        meta_authors = [
+            v for key in _AUTHOR_KEYS for v in metas.get(key, [])
+            if not v.startswith(("http://", "https://", "/"))
+        ]
+        authors = clean_authors(meta_authors)
+    if not authors:
+        authors = clean_authors(micro.authors)
+    if not authors:
+        authors = _byline_authors(tree, scope)
+
+    image = (
+        _absolute(_first(metas, _IMAGE_KEYS), base)
+        or _absolute(ld.image if ld else None, base)
+        or _absolute(_first(metas, _TWITTER_IMAGE_KEYS), base)
+    )
+    description = _first(metas, _DESCRIPTION_KEYS) or (ld.description if ld else None)
+    if description:
+        description = " ".join(description.split()) or None
+
+    return Metadata(
+        title=title,
+        published=published,
+        modified=modified,
+        authors=authors,
+        language=language,
+        description=description,
+        image=image,
+        tags=_tags(metas, ld, scope),
+        canonical_url=canonical,
+        site_name=site_names[0] if site_names else None,
+        paywalled=bool(ld and ld.free is False),
+        page_type=(ld.type if ld else None) or _first(metas, ("og:type",)),
+    )

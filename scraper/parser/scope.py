@@ -1,0 +1,137 @@
+"""Where the article is on the page, and which blocks never speak for it.
+
+Dates, authors and titles are only trusted when they come from the main article, not
+from comments, related-article teasers, sidebars or the page footer. Both the metadata
+and the microdata readers use these helpers; they only read the tree.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+__all__ = ["Scope", "find_scope", "is_excluded"]
+
+# Class/id tokens of blocks that belong to something else than the article itself.
+_EXCLUDE = re.compile(
+    r"(?:^|[\s_\-])(?:comment|kommentar|comentario|reactions?|replies|reply|respond|disqus"
+    r"|related|similar|recommend|sidebar|widget|teaser|popular|trending|most-?read"
+    r"|more-?(?:stories|news|articles|from)|also|read-?more|weitere|verwandt|newsletter"
+    r"|cookie|share|sharing|social|nav|menu|breadcrumb|promo|advert|banner|carousel"
+    r"|slider|masthead|site-?header|top-?bar|calendar|archive|tag-?cloud|rail)",
+    re.IGNORECASE,
+)
+_EXCLUDED_TAGS = frozenset({"aside", "nav", "form", "noscript", "select", "button"})
+# Outside the article, the page footer holds copyright years and teasers; inside it,
+# a <footer> is where many themes print "Posted on <date> by <author>".
+_PAGE_ONLY_TAGS = frozenset({"footer"})
+_PAGE_ONLY = re.compile(r"(?:^|[\s_\-])(?:footer|foot)", re.IGNORECASE)
+
+_ARTICLE_ITEMTYPE = re.compile(r"(?:Article|BlogPosting|Report|Posting)\b", re.IGNORECASE)
+_ITEMSCOPES = etree.XPath("//*[@itemscope and @itemtype]")
+_ARTICLES = etree.XPath("//article | //*[@role='article']")
+_H1 = etree.XPath("//h1")
+_MAIN = etree.XPath("//main | //*[@role='main']")
+
+
+class Scope:
+    """The main article element (or ``None``) plus a memo of exclusion checks."""
+
+    __slots__ = ("_memo", "element", "microdata")
+
+    def __init__(self, element: lxml.html.HtmlElement | None, microdata: bool) -> None:
+        self.element = element
+        # True when the element is an itemscope of an Article type.
+        self.microdata = microdata
+        self._memo: dict[lxml.html.HtmlElement, bool] = {}
+
+    def excluded(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether ``el`` sits in a comment/related/sidebar/footer block (memoised)."""
+        return is_excluded(el, self.element, self._memo)
+
+    def contains(self, el: lxml.html.HtmlElement) -> bool:
+        """Whether ``el`` is inside the article element."""
+        root = self.element
+        if root is None:
+            return False
+        node: lxml.html.HtmlElement | None = el
+        while node is not None:
+            if node is root:
+                return True
+            node = node.getparent()
+        return False
+
+
+def _own_excluded(el: lxml.html.HtmlElement, page_level: bool) -> bool:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _EXCLUDED_TAGS or (page_level and tag in _PAGE_ONLY_TAGS):
+        return True
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if len(attrs) < 2:
+        return False
+    return bool(_EXCLUDE.search(attrs) or (page_level and _PAGE_ONLY.search(attrs)))
+
+
+def is_excluded(
+    el: lxml.html.HtmlElement,
+    scope: lxml.html.HtmlElement | None = None,
+    memo: dict[lxml.html.HtmlElement, bool] | None = None,
+) -> bool:
+    """Whether ``el`` or an ancestor (up to ``scope``) is a block that is not the article.
+
+    Ancestors above ``scope`` are checked too, but there a footer counts as the page's.
+    """
+    chain: list[lxml.html.HtmlElement] = []
+    node: lxml.html.HtmlElement | None = el
+    page_level = scope is None
+    result = False
+    while node is not None:
+        if memo is not None and node in memo:
+            result = memo[node]
+            break
+        if node is scope:
+            page_level = True
+            chain.append(node)
+            node = scope.getparent()
+            continue
+        chain.append(node)
+        if node.tag in ("body", "html"):
+            break
+        if _own_excluded(node, page_level):
+            result = True
+            break
+        node = node.getparent()
+    if memo is not None:
+        for item in chain:
+            memo[item] = result
+    return result
+
+
+def find_scope(tree: lxml.html.HtmlElement) -> Scope:
+    """The element holding the main article.
+
+    Order: the first Article-typed itemscope outside related blocks; the ``<article>``
+    that holds the page's ``<h1>``; the first ``<article>`` outside related blocks when
+    it is the only one; ``<main>``. ``None`` when nothing fits (the whole page then).
+    """
+    for el in _ITEMSCOPES(tree):
+        if el.tag == "html" or el.tag == "body":
+            continue
+        if _ARTICLE_ITEMTYPE.search(el.get("itemtype") or "") and not is_excluded(el):
+            return Scope(el, True)
+    articles = [a for a in _ARTICLES(tree) if not is_excluded(a)]
+    if articles:
+        for h1 in _H1(tree):
+            node = h1.getparent()
+            while node is not None:
+                if node in articles:
+                    return Scope(node, False)
+                node = node.getparent()
+        if len(articles) == 1:
+            return Scope(articles[0], False)
+    mains = _MAIN(tree)
+    if mains:
+        return Scope(mains[0], False)
+    return Scope(None, False)
