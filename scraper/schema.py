@@ -1,0 +1,218 @@
+"""The archive's SQLite schema, declared once, and the migrations that reach it.
+
+``PRAGMA user_version`` holds the schema version. :func:`migrate` upgrades an older
+archive one step at a time, each step in its own transaction, so an archive made by
+any earlier release opens in this one; an archive from a newer release is refused
+rather than guessed at. Version 0 is an empty (or brand-new) database file.
+
+Table and column names are a public contract (README, Datasette, sqlite-utils users).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from scraper.errors import ArchiveError
+
+SCHEMA_VERSION = 1
+
+# The FTS index is "external content" over a view that joins each article with its
+# bullets, so the text is stored once (in articles/bullets) and snippet() still works.
+# The archiver keeps the index in step inside each save transaction; a trigger removes
+# an article's entry when the article row is deleted by hand (Datasette, sqlite-utils).
+SCHEMA_V1 = """
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT,
+    canonical_url TEXT NOT NULL UNIQUE,
+    site TEXT,
+    title TEXT,
+    published TEXT,
+    modified TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    language TEXT,
+    summary TEXT,
+    body TEXT NOT NULL DEFAULT '',
+    sections TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    image TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'article',
+    revision INTEGER NOT NULL DEFAULT 1,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_fetched TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    parser_version TEXT
+);
+CREATE INDEX idx_articles_site ON articles(site);
+CREATE INDEX idx_articles_published ON articles(published);
+
+CREATE TABLE bullets (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    section TEXT,
+    depth INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    PRIMARY KEY (article_id, position)
+);
+
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    revision INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    parser_version TEXT,
+    record TEXT NOT NULL,
+    UNIQUE (article_id, revision)
+);
+
+CREATE TABLE pages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    final_url TEXT,
+    status INTEGER,
+    headers TEXT NOT NULL DEFAULT '{}',
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    encoding TEXT,
+    raw_sha256 TEXT NOT NULL,
+    raw_size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    raw BLOB NOT NULL
+);
+CREATE INDEX idx_pages_article ON pages(article_id, id);
+CREATE INDEX idx_pages_fetched_at ON pages(fetched_at);
+
+CREATE TABLE urls (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX idx_urls_article ON urls(article_id);
+
+CREATE TABLE fetches (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    final_url TEXT,
+    status INTEGER,
+    error TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    elapsed_ms INTEGER NOT NULL DEFAULT 0,
+    at TEXT NOT NULL,
+    kind TEXT,
+    source TEXT,
+    outcome TEXT
+);
+CREATE INDEX idx_fetches_at ON fetches(at);
+CREATE INDEX idx_fetches_url ON fetches(url);
+
+CREATE VIEW articles_fts_source AS
+SELECT a.id AS id, a.title AS title, a.body AS body,
+       (SELECT group_concat(text, char(10))
+          FROM (SELECT text FROM bullets WHERE article_id = a.id ORDER BY position)
+       ) AS bullets
+FROM articles AS a;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, body, bullets,
+    content='articles_fts_source', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER articles_fts_on_delete BEFORE DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, body, bullets)
+    SELECT 'delete', id, title, body, bullets FROM articles_fts_source WHERE id = old.id;
+END;
+"""
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    _executescript(conn, SCHEMA_V1)
+
+
+# MIGRATIONS[n] turns a version n-1 database into version n. Append; never edit a
+# released step (archives in the wild were made by it).
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _to_v1}
+
+TABLES = ("articles", "bullets", "revisions", "pages", "urls", "fetches", "articles_fts")
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
+    """Upgrade the database to ``target`` (default: the current schema); return it.
+
+    Each step runs under ``BEGIN IMMEDIATE`` and re-reads the version inside the
+    lock, so two processes opening an old archive at once upgrade it exactly once.
+    """
+    goal = SCHEMA_VERSION if target is None else target
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = user_version(conn)
+            if version > goal:
+                raise ArchiveError(
+                    f"archive schema version {version} is newer than this scraper "
+                    f"understands ({goal}); upgrade news-scraper"
+                )
+            if version == goal:
+                conn.execute("COMMIT")
+                return version
+            step = MIGRATIONS.get(version + 1)
+            if step is None:
+                raise ArchiveError(f"no migration from schema version {version}")
+            step(conn)
+            # PRAGMA takes no parameters; the value is an int we computed.
+            conn.execute(f"PRAGMA user_version = {int(version + 1)}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise ArchiveError(f"cannot upgrade archive schema: {exc}") from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def check_version(conn: sqlite3.Connection) -> None:
+    """For read-only opens: the archive must already be at this schema version."""
+    version = user_version(conn)
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"archive schema version {version} is newer than this scraper understands "
+            f"({SCHEMA_VERSION}); upgrade news-scraper"
+        )
+    raise ArchiveError(
+        f"archive schema version {version} is older than {SCHEMA_VERSION}; "
+        "run a write command (e.g. scraper reparse) once to upgrade it"
+    )
+
+
+def _executescript(conn: sqlite3.Connection, script: str) -> None:
+    """Run DDL statement by statement: ``sqlite3.executescript`` would COMMIT first
+    and break the migration's transaction."""
+    for statement in _statements(script):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    # sqlite3.complete_statement knows about trigger bodies (``BEGIN ... END;``).
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
