@@ -1,0 +1,471 @@
+"""The SQLite archive: one row per article (keyed by canonical URL), its bullets, its
+revisions, the raw pages it came from, a fetch log and a full-text index.
+
+This module is the one home of sqlite-utils and sqlite3 writes; their errors become
+:class:`~scraper.errors.ArchiveError` here. Every article write (article + bullets +
+page + revision + FTS row + URL aliases) is one ``BEGIN IMMEDIATE`` transaction, so a
+crash or a killed process leaves either the whole save or none of it. WAL mode lets
+readers (``search``, ``export``) run while a crawl writes. The schema lives in
+:mod:`scraper.schema`; reads live in :mod:`scraper.query`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import sqlite_utils
+
+from scraper import compress, query, schema
+from scraper.errors import ArchiveError
+from scraper.models import Article, FetchOutcome, Page
+from scraper.query import StoredPage
+
+__all__ = ["Archive", "SaveResult", "StoredPage", "content_hash"]
+
+BUSY_TIMEOUT_S = 30.0
+
+# Record fields that are not part of the content hash: a parser upgrade may change
+# them without the article having changed, so they are refreshed in place.
+_METADATA_FIELDS = (
+    "site", "authors", "language", "summary", "sections", "tags", "image", "word_count", "kind",
+)  # fmt: skip
+_JSON_FIELDS = frozenset({"authors", "sections", "tags"})
+
+_FTS_DELETE = (
+    "INSERT INTO articles_fts(articles_fts, rowid, title, body, bullets) "
+    "SELECT 'delete', id, title, body, bullets FROM articles_fts_source WHERE id = ?"
+)
+_FTS_INSERT = (
+    "INSERT INTO articles_fts(rowid, title, body, bullets) "
+    "SELECT id, title, body, bullets FROM articles_fts_source WHERE id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What :meth:`Archive.save` did: ``outcome`` is "new", "updated" or "unchanged"."""
+
+    outcome: str
+    article_id: int
+    revision: int
+
+
+def content_hash(article: Article) -> str:
+    """SHA-256 over what a reader would call the content: title, body, bullets (text
+    and section) and dates, whitespace- and Unicode-normalized.
+
+    Fetch time, parser version and metadata such as tags are left out on purpose, so
+    refetching or reparsing an unchanged article never makes a new revision.
+    """
+    payload = {
+        "title": _norm(article.title),
+        "body": _norm(article.body),
+        "bullets": [[_norm(b.text), _norm(b.section)] for b in article.bullets],
+        "published": _norm(article.published),
+        "modified": _norm(article.modified),
+    }
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _norm(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+class Archive:
+    """An archive database file. Use as a context manager, or call :meth:`close`.
+
+    ``readonly=True`` opens the file with ``mode=ro`` (query commands): it never
+    creates, migrates or writes, and a missing file is an error. A writable open
+    creates the file if needed and upgrades an older schema. One instance may be
+    shared by threads: writes are serialized by a lock.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._conn = _connect(self.path, readonly=readonly)
+        try:
+            if readonly:
+                schema.check_version(self._conn)
+            else:
+                schema.migrate(self._conn)
+        except ArchiveError as exc:
+            self._conn.close()
+            raise ArchiveError(f"{self.path}: {exc.reason}") from exc
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ArchiveError(f"{self.path} is not a usable archive: {exc}") from exc
+        self._db = sqlite_utils.Database(self._conn)
+
+    # -- lifecycle --------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of the archive, for ad-hoc queries."""
+        return self._db
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writes -----------------------------------------------------------------
+
+    def save(self, article: Article, page: Page | None, *, parser_version: str) -> SaveResult:
+        """Store a parsed record (and the page it came from) in one transaction.
+
+        New canonical URL → revision 1, "new". Same content hash → "unchanged": only
+        ``last_fetched`` moves (and metadata outside the hash is refreshed if the parser
+        now reads it differently). Different hash → next revision, "updated". The raw
+        page is stored only when its bytes differ from the latest stored copy.
+        """
+        if page is not None and page.not_modified:
+            raise ArchiveError("a 304 answer has no page to store; use mark_not_modified()",
+                               url=page.url)  # fmt: skip
+        key = article.canonical_url or article.url or (page.final_url or page.url if page else None)
+        if not key:
+            raise ArchiveError("cannot archive a record without a URL")
+        now = page.fetched_at if page is not None else _now()
+        digest = content_hash(article)
+        record = article.to_dict()
+        record["canonical_url"] = key
+        with self._write(key) as conn:
+            row = conn.execute(
+                "SELECT id, revision, content_hash FROM articles WHERE canonical_url = ?", (key,)
+            ).fetchone()
+            if row is None:
+                article_id = self._insert_article(conn, record, digest, now, parser_version)
+                result = SaveResult("new", article_id, 1)
+            elif row[2] == digest:
+                self._refresh_unchanged(conn, row[0], record, now, parser_version)
+                result = SaveResult("unchanged", row[0], row[1])
+            else:
+                self._update_article(conn, row[0], row[1] + 1, record, digest, now,
+                                     parser_version)  # fmt: skip
+                result = SaveResult("updated", row[0], row[1] + 1)
+            if page is not None:
+                _store_page(conn, result.article_id, page)
+            urls = [key, article.url]
+            if page is not None:
+                urls += [page.url, page.final_url, *page.redirects]
+            _add_aliases(conn, result.article_id, urls)
+        return result
+
+    def mark_not_modified(self, url: str, fetched_at: str) -> SaveResult | None:
+        """Record a 304 (or an identical refetch) for ``url``: bump ``last_fetched`` and
+        the stored page's ``fetched_at``. None when the URL is not archived."""
+        with self._write(url) as conn:
+            article_id = query.resolve(conn, url)
+            if article_id is None:
+                return None
+            conn.execute(
+                "UPDATE articles SET last_fetched = max(last_fetched, ?) WHERE id = ?",
+                (fetched_at, article_id),
+            )
+            conn.execute(
+                "UPDATE pages SET fetched_at = max(fetched_at, ?) WHERE id = "
+                "(SELECT max(id) FROM pages WHERE article_id = ?)",
+                (fetched_at, article_id),
+            )
+            revision = conn.execute(
+                "SELECT revision FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()[0]
+        return SaveResult("unchanged", article_id, revision)
+
+    def record_fetch(self, outcome: FetchOutcome) -> None:
+        """Append one request outcome (success or failure) to ``fetches``."""
+        with self._write(outcome.url):
+            self._db.table("fetches").insert(outcome.to_dict())
+
+    def rebuild_fts(self) -> None:
+        """Rebuild the full-text index from ``articles`` and ``bullets`` (repair tool)."""
+        with self._write() as conn:
+            conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+
+    @contextmanager
+    def _write(self, url: str | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction. IMMEDIATE takes the write lock up front, so a busy
+        database waits (busy timeout) instead of failing half-way on lock upgrade."""
+        if self.readonly:
+            raise ArchiveError(f"{self.path} is open read-only", url=url)
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _archive_error(exc, self.path, url) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise _archive_error(exc, self.path, url) from exc
+                raise
+
+    def _insert_article(
+        self, conn: sqlite3.Connection, record: dict[str, Any], digest: str, now: str,
+        parser_version: str,
+    ) -> int:  # fmt: skip
+        row = _article_row(record)
+        row.update(
+            revision=1, content_hash=digest, first_seen=now, last_fetched=now, last_changed=now,
+            parser_version=parser_version,
+        )  # fmt: skip
+        last_pk = self._db.table("articles").insert(row).last_pk
+        assert last_pk is not None
+        article_id = int(last_pk)
+        _insert_bullets(conn, article_id, record["bullets"])
+        _insert_revision(conn, article_id, 1, now, digest, parser_version, record)
+        conn.execute(_FTS_INSERT, (article_id,))
+        return article_id
+
+    def _update_article(
+        self, conn: sqlite3.Connection, article_id: int, revision: int, record: dict[str, Any],
+        digest: str, now: str, parser_version: str,
+    ) -> None:  # fmt: skip
+        # The external-content index must be told the *old* text before it changes.
+        conn.execute(_FTS_DELETE, (article_id,))
+        row = _article_row(record)
+        del row["url"]  # the URL it was first found at stays
+        row.update(
+            revision=revision, content_hash=digest, last_changed=now, parser_version=parser_version,
+        )  # fmt: skip
+        self._db.table("articles").update(article_id, row)
+        conn.execute(
+            "UPDATE articles SET last_fetched = max(last_fetched, ?) WHERE id = ?",
+            (now, article_id),
+        )
+        conn.execute("DELETE FROM bullets WHERE article_id = ?", (article_id,))
+        _insert_bullets(conn, article_id, record["bullets"])
+        _insert_revision(conn, article_id, revision, now, digest, parser_version, record)
+        conn.execute(_FTS_INSERT, (article_id,))
+
+    def _refresh_unchanged(
+        self, conn: sqlite3.Connection, article_id: int, record: dict[str, Any], now: str,
+        parser_version: str,
+    ) -> None:  # fmt: skip
+        conn.execute(
+            "UPDATE articles SET last_fetched = max(last_fetched, ?) WHERE id = ?",
+            (now, article_id),
+        )
+        fresh = _article_row(record)
+        stored = conn.execute(
+            f"SELECT {', '.join(_METADATA_FIELDS)} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        changed = {
+            name: fresh[name]
+            for name, old in zip(_METADATA_FIELDS, stored, strict=True)
+            if fresh[name] != old
+        }
+        if changed:
+            changed["parser_version"] = parser_version
+            self._db.table("articles").update(article_id, changed)
+        # Bullet text and section are hashed; only nesting depth can differ here.
+        depths = [b["depth"] for b in record["bullets"]]
+        stored_depths = [
+            r[0] for r in conn.execute(
+                "SELECT depth FROM bullets WHERE article_id = ? ORDER BY position", (article_id,)
+            )
+        ]  # fmt: skip
+        if depths != stored_depths:
+            conn.execute("DELETE FROM bullets WHERE article_id = ?", (article_id,))
+            _insert_bullets(conn, article_id, record["bullets"])
+
+    # -- reads (see scraper.query) -------------------------------------------------
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) of the latest stored page for ``url``, for a
+        conditional GET; None when the URL is unknown or no validator was stored."""
+        with self._reading():
+            return query.validators(self._conn, url)
+
+    def get(self, url_or_id: str | int) -> dict[str, Any] | None:
+        """One record by id, canonical URL or any URL it was fetched from, with
+        ``id``, ``revision``, ``first_seen``, ``last_fetched`` and ``last_changed``."""
+        with self._reading():
+            return query.get(self._conn, url_or_id)
+
+    def iter_records(
+        self, *, site: str | None = None, since: str | None = None, until: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every record (as :meth:`get`), oldest id first, streamed in constant memory;
+        ``since``/``until`` are inclusive dates on ``published``."""
+        return query.iter_records(self._conn, site=site, since=since, until=until)
+
+    def search(
+        self, query_text: str, *, site: str | None = None, since: str | None = None,
+        until: str | None = None, limit: int = 20,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Full-text search, best match first: id, url, canonical_url, site, title,
+        published, snippet (matches in [brackets]), rank. See :func:`query.search`."""
+        with self._reading():
+            return query.search(self._conn, query_text, site=site, since=since, until=until,
+                                limit=limit)  # fmt: skip
+
+    def history(self, url_or_id: str | int) -> list[dict[str, Any]]:
+        """Revisions oldest first: revision, fetched_at, content_hash, parser_version
+        and the record as it was. Empty when the article is unknown."""
+        with self._reading():
+            return query.history(self._conn, url_or_id)
+
+    def iter_pages(
+        self, *, site: str | None = None, since: str | None = None, latest_only: bool = True
+    ) -> Iterator[StoredPage]:
+        """Stored raw pages, decompressed, with their headers: by default the latest
+        page of each article (what ``reparse`` needs); ``latest_only=False`` gives
+        every stored capture (WARC). ``since`` filters on ``fetched_at``."""
+        return query.iter_pages(self._conn, site=site, since=since, latest_only=latest_only)
+
+    def stats(self) -> dict[str, Any]:
+        """Articles per site and month, fetch outcomes, failures by reason, sizes."""
+        with self._reading():
+            return query.stats(self._conn, self.path)
+
+    def check(self) -> list[str]:
+        """Problems found by SQLite's and FTS5's integrity checks (empty when sound)."""
+        with self._reading():
+            return query.check(self._conn)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise _archive_error(exc, self.path, None) from exc
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """Open the file with the pragmas every archive connection needs."""
+    try:
+        if readonly:
+            if not path.is_file():
+                raise ArchiveError(f"no archive at {path}")
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
+        else:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across process crashes in WAL mode; only an OS crash or
+            # power loss can drop the last commits, and never corrupts the file.
+            conn.execute("PRAGMA synchronous = NORMAL")
+        # Reading the schema proves the file really is an SQLite database.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+    return conn
+
+
+def _archive_error(exc: sqlite3.Error, path: Path, url: str | None) -> ArchiveError:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        reason = f"archive {path} stayed locked by another process for {BUSY_TIMEOUT_S:.0f} s"
+    else:
+        reason = f"archive {path}: {message}"
+    return ArchiveError(reason, url=url)
+
+
+def _article_row(record: dict[str, Any]) -> dict[str, Any]:
+    row = {k: v for k, v in record.items() if k != "bullets"}
+    for name in _JSON_FIELDS:
+        row[name] = json.dumps(row.get(name) or [], ensure_ascii=False)
+    return row
+
+
+def _insert_bullets(
+    conn: sqlite3.Connection, article_id: int, bullets: list[dict[str, Any]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO bullets (article_id, position, section, depth, text) VALUES (?, ?, ?, ?, ?)",
+        [
+            (article_id, position, b.get("section"), int(b.get("depth") or 0), b.get("text"))
+            for position, b in enumerate(bullets)
+        ],
+    )
+
+
+def _insert_revision(
+    conn: sqlite3.Connection, article_id: int, revision: int, fetched_at: str, digest: str,
+    parser_version: str, record: dict[str, Any],
+) -> None:  # fmt: skip
+    conn.execute(
+        "INSERT INTO revisions (article_id, revision, fetched_at, content_hash, parser_version,"
+        " record) VALUES (?, ?, ?, ?, ?, ?)",
+        (article_id, revision, fetched_at, digest, parser_version,
+         json.dumps(record, ensure_ascii=False)),
+    )  # fmt: skip
+
+
+def _store_page(conn: sqlite3.Connection, article_id: int, page: Page) -> None:
+    """Keep a new raw copy only when the bytes changed; otherwise refresh the latest
+    copy's fetch time and validators (they may change without the body changing)."""
+    sha = hashlib.sha256(page.content).hexdigest()
+    headers = json.dumps(dict(page.headers), ensure_ascii=False)
+    latest = conn.execute(
+        "SELECT id, raw_sha256 FROM pages WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    if latest is not None and latest[1] == sha:
+        conn.execute(
+            "UPDATE pages SET fetched_at = max(fetched_at, ?), etag = ?, last_modified = ?,"
+            " headers = ?, status = ?, final_url = ? WHERE id = ?",
+            (page.fetched_at, page.etag, page.last_modified, headers, page.status,
+             page.final_url, latest[0]),
+        )  # fmt: skip
+        return
+    conn.execute(
+        "INSERT INTO pages (article_id, url, final_url, status, headers, etag, last_modified,"
+        " fetched_at, encoding, raw_sha256, raw_size, compression, raw)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (article_id, page.url, page.final_url, page.status, headers, page.etag,
+         page.last_modified, page.fetched_at, page.encoding, sha, len(page.content),
+         compress.DEFAULT, compress.compress(page.content)),
+    )  # fmt: skip
+
+
+def _add_aliases(conn: sqlite3.Connection, article_id: int, urls: list[str | None]) -> None:
+    """Every URL the article was reached by points at it (the latest save wins)."""
+    conn.executemany(
+        "INSERT INTO urls (url, article_id) VALUES (?, ?)"
+        " ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id",
+        [(u, article_id) for u in dict.fromkeys(u for u in urls if u)],
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

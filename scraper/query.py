@@ -1,0 +1,394 @@
+"""Reads from the archive: records, search, history, raw pages, stats.
+
+Functions take a ``sqlite3.Connection`` so they work on the read-only connections
+the query commands use; :class:`scraper.archiver.Archive` wraps them. Streaming reads
+page through the table by id in small batches: memory stays constant, no read
+transaction is held open between batches (so WAL checkpoints proceed during a long
+export), and the same connection may write while a caller iterates (``reparse``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from scraper import compress
+from scraper.errors import ArchiveError
+from scraper.models import Page
+
+BATCH = 200
+
+# bm25 weights for (title, body, bullets): a word in the title says more about what
+# an article is about than the same word somewhere in a long body.
+_BM25 = "bm25(articles_fts, 8.0, 1.0, 2.0)"
+
+_RECORD_COLUMNS = """
+    a.id, a.url, a.canonical_url, a.site, a.title, a.published, a.modified, a.authors,
+    a.language, a.summary, a.body, a.sections, a.tags, a.image, a.word_count, a.kind,
+    a.revision, a.first_seen, a.last_fetched, a.last_changed,
+    (SELECT json_group_array(json_object('text', text, 'section', section, 'depth', depth))
+       FROM (SELECT text, section, depth FROM bullets
+              WHERE article_id = a.id ORDER BY position)) AS bullets
+"""
+_RECORD_ORDER = (
+    "url", "canonical_url", "site", "title", "published", "modified", "authors", "language",
+    "summary", "body", "sections", "bullets", "tags", "image", "word_count", "kind",
+    "id", "revision", "first_seen", "last_fetched", "last_changed",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"authors", "sections", "tags", "bullets"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage(Page):
+    """A raw page from the archive, usable wherever a fetched :class:`Page` is
+    (``reparse`` hands it straight back to ``Archive.save``)."""
+
+    page_id: int = 0
+    article_id: int = 0
+
+
+# -- lookups ----------------------------------------------------------------------------
+
+
+def resolve(conn: sqlite3.Connection, url_or_id: str | int) -> int | None:
+    """Article id for an id, a canonical URL, or any URL the article was fetched from
+    (redirect sources included)."""
+    if isinstance(url_or_id, int):
+        row = conn.execute("SELECT id FROM articles WHERE id = ?", (url_or_id,)).fetchone()
+        return row[0] if row else None
+    row = conn.execute(
+        "SELECT id FROM articles WHERE canonical_url = ?", (url_or_id,)
+    ).fetchone() or conn.execute(
+        "SELECT article_id FROM urls WHERE url = ?", (url_or_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def get(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any] | None:
+    article_id = resolve(conn, url_or_id)
+    if article_id is None:
+        return None
+    cursor = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM articles AS a WHERE a.id = ?",
+                          (article_id,))  # fmt: skip
+    row = cursor.fetchone()
+    return _record(cursor, row) if row else None
+
+
+def validators(conn: sqlite3.Connection, url: str) -> tuple[str | None, str | None] | None:
+    article_id = resolve(conn, url)
+    if article_id is None:
+        return None
+    row = conn.execute(
+        "SELECT etag, last_modified FROM pages WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    if row is None or (row[0] is None and row[1] is None):
+        return None
+    return row[0], row[1]
+
+
+def iter_records(
+    conn: sqlite3.Connection, *, site: str | None = None, since: str | None = None,
+    until: str | None = None,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    where, params = _filters(site, since, until)
+    last_id = 0
+    while True:
+        cursor = conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM articles AS a WHERE a.id > ? {where}"
+            " ORDER BY a.id LIMIT ?",
+            (last_id, *params, BATCH),
+        )
+        rows = cursor.fetchall()
+        for row in rows:
+            yield _record(cursor, row)
+        if len(rows) < BATCH:
+            return
+        last_id = rows[-1][0]
+
+
+def history(conn: sqlite3.Connection, url_or_id: str | int) -> list[dict[str, Any]]:
+    article_id = resolve(conn, url_or_id)
+    if article_id is None:
+        return []
+    out = []
+    for revision, fetched_at, digest, parser_version, record in conn.execute(
+        "SELECT revision, fetched_at, content_hash, parser_version, record FROM revisions"
+        " WHERE article_id = ? ORDER BY revision",
+        (article_id,),
+    ):
+        out.append({
+            "revision": revision, "fetched_at": fetched_at, "content_hash": digest,
+            "parser_version": parser_version, **json.loads(record),
+        })  # fmt: skip
+    return out
+
+
+def iter_pages(
+    conn: sqlite3.Connection, *, site: str | None = None, since: str | None = None,
+    latest_only: bool = True,
+) -> Iterator[StoredPage]:  # fmt: skip
+    clauses, params = [], []
+    if site:
+        clauses.append("a.site = ?")
+        params.append(_site(site))
+    if since:
+        clauses.append("p.fetched_at >= ?")
+        params.append(_date_arg("since", since))
+    if latest_only:
+        clauses.append("p.id = (SELECT max(id) FROM pages WHERE article_id = p.article_id)")
+    where = "".join(f" AND {c}" for c in clauses)
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            "SELECT p.id, p.article_id, p.url, p.final_url, p.status, p.headers, p.fetched_at,"
+            " p.encoding, p.compression, p.raw FROM pages AS p JOIN articles AS a"
+            f" ON a.id = p.article_id WHERE p.id > ? {where} ORDER BY p.id LIMIT ?",
+            (last_id, *params, BATCH // 4),
+        ).fetchall()
+        for row in rows:
+            page_id, article_id, url, final_url, status, headers, fetched_at, enc, codec, raw = row
+            content = compress.decompress(raw, codec)
+            yield StoredPage(
+                url=url, final_url=final_url or url, status=status or 200,
+                headers=json.loads(headers or "{}"), content=content,
+                text=_decode(content, enc), encoding=enc, elapsed_ms=0, fetched_at=fetched_at,
+                page_id=page_id, article_id=article_id,
+            )  # fmt: skip
+        if len(rows) < BATCH // 4:
+            return
+        last_id = rows[-1][0]
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+def search(
+    conn: sqlite3.Connection, text: str, *, site: str | None = None, since: str | None = None,
+    until: str | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Ranked full-text hits with a highlighted snippet.
+
+    A plain phrase (``U.S. "troops" (Paraguay)``) is searched word by word (all words
+    must occur; quoted parts as phrases). FTS5 syntax (AND, OR, NOT, NEAR(), prefix*,
+    ^initial, title:/body:/bullets: filters) is honoured when used; if it is then
+    malformed the error says so plainly.
+    """
+    match = fts_query(text)
+    where, params = _filters(site, since, until)
+    sql = (
+        f"SELECT a.id, a.url, a.canonical_url, a.site, a.title, a.published,"
+        f" snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, {_BM25} AS rank"
+        f" FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid"
+        f" WHERE articles_fts MATCH ? {where} ORDER BY rank LIMIT ?"
+    )
+    try:
+        cursor = conn.execute(sql, (mark[0], mark[1], match, *params, max(1, int(limit))))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "fts5" in message or "syntax error" in message or "no such column" in message:
+            raise ArchiveError(
+                f"invalid search query {text!r}: {message.removeprefix('fts5: ')}"
+                ' (put words in "double quotes" to search for them literally)'
+            ) from exc
+        raise
+
+
+_QUERY_TOKEN = re.compile(r'"(?:[^"]|"")*"|[()]|[^\s()"]+|"')
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_COLUMNS = ("title", "body", "bullets")
+_ADVANCED = re.compile(
+    r'(?:^|[\s(])(?:AND|OR|NOT)(?=[\s()"]|$)|\bNEAR\s*\(|\w\*|(?:^|\s)\^|\b(?:title|body|bullets):'
+)
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user typed into an FTS5 MATCH expression.
+
+    Without FTS operators every word is quoted, so punctuation (``U.S.``, ``C++``,
+    ``e-mail``, a stray ``"``) can never be a syntax error. With operators, the
+    structure is kept and only words that FTS5 could not read bare are quoted.
+    """
+    if not text or not text.strip():
+        raise ArchiveError("empty search query")
+    advanced = bool(_ADVANCED.search(text))
+    tokens = _QUERY_TOKEN.findall(text)
+    balanced = _parens_balanced(tokens)
+    out: list[str] = []
+    for token in tokens:
+        if token == '"':  # an unpaired quote: punctuation, not syntax
+            continue
+        if token.startswith('"'):
+            if _has_word(token):
+                out.append(token)
+            continue
+        if token in "()":
+            if advanced and balanced:
+                out.append(token)
+            continue
+        if advanced:
+            out.append(_advanced_word(token))
+        elif _has_word(token):
+            out.append(_quote(token))
+    expression = " ".join(t for t in out if t)
+    if not expression:
+        raise ArchiveError(f"search query {text!r} has no words to search for")
+    return expression
+
+
+def _advanced_word(token: str) -> str:
+    if token.endswith(",") and len(token) > 1:  # "NEAR(a b, 5)": keep the comma
+        return _advanced_word(token[:-1]) + ","
+    if token in _OPERATORS or token == "NEAR" or re.fullmatch(r",?\d*,?", token):
+        return token
+    initial = "^" if token.startswith("^") else ""
+    core = token[1:] if initial else token
+    column = ""
+    head, sep, rest = core.partition(":")
+    if sep and head in _COLUMNS:
+        column, core = head + ":", rest
+    prefix = "*" if core.endswith("*") else ""
+    core = core.rstrip("*")
+    if not _has_word(core):
+        return column + core if column and not core else ""
+    bare = all(c.isalnum() or c == "_" or ord(c) > 127 for c in core)
+    word = core if bare and core not in _OPERATORS and core != "NEAR" else _quote(core)
+    return f"{column}{initial}{word}{prefix}"
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _has_word(token: str) -> bool:
+    return any(c.isalnum() for c in token)
+
+
+def _parens_balanced(tokens: list[str]) -> bool:
+    depth = 0
+    for token in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+# -- stats and checks ---------------------------------------------------------------------
+
+
+def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return conn.execute(sql).fetchall()
+
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    raw_size, stored = conn.execute(
+        "SELECT coalesce(sum(raw_size), 0), coalesce(sum(length(raw)), 0) FROM pages"
+    ).fetchone()
+    return {
+        "articles": rows("SELECT count(*) FROM articles")[0][0],
+        "revisions": rows("SELECT count(*) FROM revisions")[0][0],
+        "pages": rows("SELECT count(*) FROM pages")[0][0],
+        "fetches": rows("SELECT count(*) FROM fetches")[0][0],
+        "sites": {
+            site or "(none)": n
+            for site, n in rows(
+                "SELECT site, count(*) AS n FROM articles GROUP BY site ORDER BY n DESC, site"
+            )
+        },
+        "months": {
+            month or "(undated)": n
+            for month, n in rows(
+                "SELECT substr(published, 1, 7) AS month, count(*) FROM articles"
+                " GROUP BY month ORDER BY month DESC"
+            )
+        },
+        "fetch_outcomes": {
+            outcome or "(none)": n
+            for outcome, n in rows(
+                "SELECT outcome, count(*) AS n FROM fetches GROUP BY outcome ORDER BY n DESC"
+            )
+        },
+        "failures": {
+            reason: n
+            for reason, n in rows(
+                "SELECT coalesce(error, 'HTTP ' || status, 'unknown') AS reason, count(*) AS n"
+                " FROM fetches WHERE outcome = 'failed' OR error IS NOT NULL"
+                " GROUP BY reason ORDER BY n DESC, reason LIMIT 50"
+            )
+        },
+        "raw_bytes": raw_size,
+        "stored_raw_bytes": stored,
+        "db_bytes": size,
+    }
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"foreign key: {tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
+    try:
+        # Cross-checks the index against the content view too (rank = 1).
+        conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        problems.append(f"articles_fts: {exc}")
+    return problems
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _filters(site: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """SQL for the published-date window. Dates compare as text on the date part, so
+    ``until=2026-04-09`` includes an article published at 2026-04-09T23:00+02:00."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if site:
+        clauses.append("a.site = ?")
+        params.append(_site(site))
+    if since:
+        clauses.append("a.published >= ?")
+        params.append(_date_arg("since", since))
+    if until:
+        value = _date_arg("until", until)
+        clauses.append("substr(a.published, 1, ?) <= ?")
+        params += [len(value), value]
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _date_arg(name: str, value: str) -> str:
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            date.fromisoformat(value)
+        else:
+            datetime.fromisoformat(value)
+    except ValueError:
+        raise ArchiveError(f"--{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def _site(site: str) -> str:
+    site = site.strip().lower()
+    return site[4:] if site.startswith("www.") else site
+
+
+def _record(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    names = [d[0] for d in cursor.description]
+    raw = dict(zip(names, row, strict=True))
+    for name in _JSON_COLUMNS:
+        raw[name] = json.loads(raw[name]) if raw[name] else []
+    return {name: raw[name] for name in _RECORD_ORDER}
+
+
+def _decode(content: bytes, encoding: str | None) -> str:
+    try:
+        return content.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
