@@ -366,15 +366,21 @@ class Archive:
 
 
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    """Open the file with the pragmas every archive connection needs."""
+    """Open the file with the pragmas every archive connection needs.
+
+    ``isolation_level=None``: transactions are explicit (``BEGIN IMMEDIATE`` in
+    :meth:`Archive._write`), never opened behind our back by the sqlite3 module.
+    """
     try:
         if readonly:
             if not path.is_file():
                 raise ArchiveError(f"no archive at {path}")
             uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S,
+                                   check_same_thread=False, isolation_level=None)  # fmt: skip
         else:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                                   isolation_level=None)  # fmt: skip
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if readonly:

@@ -164,6 +164,8 @@ def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
             if version == goal:
                 conn.execute("COMMIT")
                 return version
+            if version == 0 and _has_tables(conn):
+                raise ArchiveError("not a news-scraper archive (tables but no schema version)")
             step = MIGRATIONS.get(version + 1)
             if step is None:
                 raise ArchiveError(f"no migration from schema version {version}")
@@ -190,10 +192,19 @@ def check_version(conn: sqlite3.Connection) -> None:
             f"archive schema version {version} is newer than this scraper understands "
             f"({SCHEMA_VERSION}); upgrade news-scraper"
         )
+    if version == 0:
+        raise ArchiveError("not a news-scraper archive (no schema version)")
     raise ArchiveError(
         f"archive schema version {version} is older than {SCHEMA_VERSION}; "
         "run a write command (e.g. scraper reparse) once to upgrade it"
     )
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchone()
+    return bool(row[0])
 
 
 def _executescript(conn: sqlite3.Connection, script: str) -> None:
