@@ -319,7 +319,10 @@ def score_bullets(
     nothing was predicted.
     """
     tp = n_pred = n_exp = nav = nav_clean = 0
+    page_p: list[float] = []
+    page_r: list[float] = []
     for ann, got in zip(annotations, predicted, strict=True):
+        page_tp = 0
         got_list = [g for g in (got or []) if norm(g)]
         expected = list(ann["bullets"])
         n_pred += len(got_list)
@@ -332,14 +335,22 @@ def score_bullets(
             for j, e in enumerate(expected):
                 if free[j] and bullet_match(g, e):
                     free[j] = False
-                    tp += 1
+                    page_tp += 1
                     break
+        tp += page_tp
+        if expected:
+            page_r.append(_ratio(page_tp, len(expected)))
+        if got_list:
+            page_p.append(_ratio(page_tp, len(got_list)))
     precision, recall = _ratio(tp, n_pred), _ratio(tp, n_exp)
     return {
         "precision": precision,
         "recall": recall,
         "f1": _ratio(2 * precision * recall, precision + recall),
         "nav_clean": _ratio(nav_clean, nav),
+        # Per-page means (each page counts once): pages with many items weigh less here.
+        "macro_precision": _ratio(sum(page_p), len(page_p)),
+        "macro_recall": _ratio(sum(page_r), len(page_r)),
         "tp": tp,
         "predicted": n_pred,
         "expected": n_exp,
