@@ -17,11 +17,11 @@ import lxml.html
 from lxml import etree
 
 from scraper.parser.dates import find_dates, is_plausible, normalize_iso
-from scraper.parser.scope import Scope
+from scraper.parser.scope import Scope, own_excluded
 
 __all__ = ["MarkupDates", "find_markup_dates"]
 
-_TIMES = etree.XPath("//time")
+_TIMES = etree.XPath("//time | //abbr[@title]")
 _DATEISH = etree.XPath(
     "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
     " or contains(@class, 'datum') or contains(@class, 'Datum') or contains(@class, 'fecha')"
@@ -48,7 +48,8 @@ _MODIFIED_WORDS = re.compile(
 )
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright|&copy;)\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
 _MAX_TEXT = 400
-_NEAR_H1_CHARS = 600
+_NEAR_H1_CHARS = 1000
+_SCAN_CHARS = 20000
 _H1 = etree.XPath("//h1")
 
 
@@ -124,7 +125,7 @@ def find_markup_dates(
         if scope.excluded(el):
             continue
         cls = f"{el.get('class') or ''} {el.get('itemprop') or ''}"
-        raw = el.get("datetime") or el.get("content")
+        raw = el.get("datetime") or el.get("content") or el.get("title")
         iso = normalize_iso(raw) if raw else None
         if iso is None:
             text = el.text_content()
@@ -168,30 +169,96 @@ def find_markup_dates(
     )
 
 
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "select", "option", "button", "iframe",
+     "textarea", "head", "title", "meta", "link"}
+)
+
+
+def _collect_text(
+    el: lxml.html.HtmlElement, out: list[str], budget: list[int], page_level: bool
+) -> None:
+    """Append the visible text of ``el`` (without its tail) while the budget lasts."""
+    if budget[0] <= 0:
+        return
+    tag = el.tag
+    if not isinstance(tag, str) or tag in _SKIP_TAGS or own_excluded(el, page_level):
+        return
+    if el.text:
+        out.append(el.text)
+        budget[0] -= len(el.text)
+    for child in el:
+        if budget[0] <= 0:
+            return
+        _collect_text(child, out, budget, page_level)
+        if child.tail:
+            out.append(child.tail)
+            budget[0] -= len(child.tail)
+
+
+def _text_after(el: lxml.html.HtmlElement, scope: Scope, limit: int) -> str:
+    """Visible text that follows ``el`` in document order, about ``limit`` characters."""
+    out: list[str] = []
+    budget = [limit]
+    if el.tail:
+        out.append(el.tail)
+        budget[0] -= len(el.tail)
+    node: lxml.html.HtmlElement | None = el
+    while node is not None and budget[0] > 0:
+        for sib in node.itersiblings():
+            if budget[0] <= 0:
+                break
+            if isinstance(sib.tag, str) and not scope.excluded(sib):
+                _collect_text(sib, out, budget, not scope.contains(sib))
+            if sib.tail:
+                out.append(sib.tail)
+                budget[0] -= len(sib.tail)
+        node = node.getparent()
+        if node is not None and node.tag == "body":
+            break
+    return " ".join(" ".join(out).split())
+
+
+def _text_before(el: lxml.html.HtmlElement, scope: Scope, limit: int) -> str:
+    """Visible text of the siblings right before ``el`` (same parent), nearest last."""
+    chunks: list[str] = []
+    size = 0
+    for sib in el.itersiblings(preceding=True):
+        if size > limit:
+            break
+        if sib.tail:
+            chunks.append(sib.tail)
+        if isinstance(sib.tag, str) and not scope.excluded(sib):
+            out: list[str] = []
+            _collect_text(sib, out, [limit], not scope.contains(sib))
+            text = " ".join(out)
+            chunks.append(text)
+            size += len(text)
+    parent = el.getparent()
+    if parent is not None and parent.text:
+        chunks.append(parent.text)
+    return " ".join(" ".join(reversed(chunks)).split())[-limit:]
+
+
 def _near_heading(
     tree: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
 ) -> tuple[str, bool] | None:
-    """The first date in the text just after (or just before) the article's ``<h1>``."""
+    """The first date in the text right after the article's ``<h1>``, else right before
+    it, else the first date of the article (or page) text."""
     h1s = [h for h in _H1(tree) if not scope.excluded(h)]
-    if not h1s:
-        return None
-    h1 = next((h for h in h1s if scope.contains(h)), h1s[0])
-    after: list[str] = []
-    size = 0
-    for node in h1.itersiblings():
-        if not isinstance(node.tag, str) or scope.excluded(node):
-            continue
-        text = node.text_content()
-        after.append(text)
-        size += len(text)
-        if size > _NEAR_H1_CHARS:
-            break
-    text = " ".join(" ".join(after).split())[:_NEAR_H1_CHARS]
-    found = _text_dates(text, lang, now)
-    if not found:
-        parent = h1.getparent()
-        if parent is not None:
-            ptext = " ".join(parent.text_content().split())
-            if len(ptext) < 2000:
-                found = _text_dates(ptext, lang, now)
+    h1 = next((h for h in h1s if scope.contains(h)), h1s[0]) if h1s else None
+    if h1 is not None:
+        found = _text_dates(_text_after(h1, scope, _NEAR_H1_CHARS), lang, now)
+        if found:
+            return found[0]
+        found = _text_dates(_text_before(h1, scope, 300), lang, now)
+        if found:
+            return found[-1]
+    root = scope.element
+    if root is None:
+        bodies = tree.xpath("//body")
+        root = bodies[0] if bodies else tree
+    out: list[str] = []
+    _collect_text(root, out, [_SCAN_CHARS], scope.element is None)
+    found = _text_dates(" ".join(" ".join(out).split()), lang, now)
     return found[0] if found else None

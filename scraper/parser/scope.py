@@ -12,22 +12,28 @@ import re
 import lxml.html
 from lxml import etree
 
-__all__ = ["Scope", "find_scope", "is_excluded"]
+__all__ = ["Scope", "find_scope", "is_excluded", "own_excluded"]
 
 # Class/id tokens of blocks that belong to something else than the article itself.
 _EXCLUDE = re.compile(
-    r"(?:^|[\s_\-])(?:comment|kommentar|comentario|reactions?|replies|reply|respond|disqus"
-    r"|related|similar|recommend|sidebar|widget|teaser|popular|trending|most-?read"
-    r"|more-?(?:stories|news|articles|from)|also|read-?more|weitere|verwandt|newsletter"
-    r"|cookie|share|sharing|social|nav|menu|breadcrumb|promo|advert|banner|carousel"
-    r"|slider|masthead|site-?header|top-?bar|calendar|archive|tag-?cloud|rail)",
+    r"(?:^|[\s_\-])(?:comment|commentlist|kommentar|comentario|reactions?|replies|reply|respond"
+    r"|disqus|related|relatedposts|similar|recommend|recommended|sidebar|widget-?area|widgets|teaser|popular"
+    r"|trending|most-?read|more-?(?:stories|news|articles|from)|also|read-?more|weitere"
+    r"|verwandt|newsletter|cookie|share|sharing|sharedaddy|social|nav|navbar|navigation|menu"
+    r"|breadcrumbs?|promo|advert|advertisement|banner|carousel|slider|masthead|site-?header"
+    r"|top-?bar|calendar|archive|tag-?cloud|rail)(?:s|es)?(?=$|[\s_\-\d])",
     re.IGNORECASE,
 )
-_EXCLUDED_TAGS = frozenset({"aside", "nav", "form", "noscript", "select", "button"})
+_EXCLUDED_TAGS = frozenset({"nav", "form", "noscript", "select", "button"})
+# <aside> is a sidebar, except when it is the article's own meta box.
+_ASIDE_OK = re.compile(r"meta|date|byline|author|info|head", re.IGNORECASE)
+# WordPress and other CMSs put taxonomy slugs into classes ("tag-comment",
+# "category-newsletter"); they say nothing about the block itself.
+_TAXONOMY = re.compile(r"\b(?:category|tag|post_tag|topic|section|format|ressort)-\S+")
 # Outside the article, the page footer holds copyright years and teasers; inside it,
 # a <footer> is where many themes print "Posted on <date> by <author>".
 _PAGE_ONLY_TAGS = frozenset({"footer"})
-_PAGE_ONLY = re.compile(r"(?:^|[\s_\-])(?:footer|foot)", re.IGNORECASE)
+_PAGE_ONLY = re.compile(r"(?:^|[\s_\-])(?:footer|foot)(?=$|[\s_\-\d])", re.IGNORECASE)
 
 _ARTICLE_ITEMTYPE = re.compile(r"(?:Article|BlogPosting|Report|Posting)\b", re.IGNORECASE)
 _ITEMSCOPES = etree.XPath("//*[@itemscope and @itemtype]")
@@ -41,11 +47,23 @@ class Scope:
 
     __slots__ = ("_memo", "element", "microdata")
 
-    def __init__(self, element: lxml.html.HtmlElement | None, microdata: bool) -> None:
+    def __init__(
+        self,
+        element: lxml.html.HtmlElement | None,
+        microdata: bool,
+        anchor: lxml.html.HtmlElement | None = None,
+    ) -> None:
         self.element = element
         # True when the element is an itemscope of an Article type.
         self.microdata = microdata
+        # The blocks that hold the article (or its h1) can never be "not the article",
+        # whatever their class says (Blogger's "widget Blog", a theme's "#sidebar").
         self._memo: dict[lxml.html.HtmlElement, bool] = {}
+        for start in (element, anchor):
+            node = start
+            while node is not None:
+                self._memo[node] = False
+                node = node.getparent()
 
     def excluded(self, el: lxml.html.HtmlElement) -> bool:
         """Whether ``el`` sits in a comment/related/sidebar/footer block (memoised)."""
@@ -64,13 +82,18 @@ class Scope:
         return False
 
 
-def _own_excluded(el: lxml.html.HtmlElement, page_level: bool) -> bool:
+def own_excluded(el: lxml.html.HtmlElement, page_level: bool) -> bool:
+    """Whether this element itself (not its ancestors) marks a non-article block."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _EXCLUDED_TAGS or (page_level and tag in _PAGE_ONLY_TAGS):
         return True
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if tag == "aside" and not _ASIDE_OK.search(attrs):
+        return True
     if len(attrs) < 2:
         return False
+    if "-" in attrs:
+        attrs = _TAXONOMY.sub(" ", attrs)
     return bool(_EXCLUDE.search(attrs) or (page_level and _PAGE_ONLY.search(attrs)))
 
 
@@ -99,7 +122,7 @@ def is_excluded(
         chain.append(node)
         if node.tag in ("body", "html"):
             break
-        if _own_excluded(node, page_level):
+        if own_excluded(node, page_level):
             result = True
             break
         node = node.getparent()
@@ -116,22 +139,24 @@ def find_scope(tree: lxml.html.HtmlElement) -> Scope:
     that holds the page's ``<h1>``; the first ``<article>`` outside related blocks when
     it is the only one; ``<main>``. ``None`` when nothing fits (the whole page then).
     """
+    h1s = _H1(tree)
+    anchor = next((h for h in h1s if not is_excluded(h)), None)
     for el in _ITEMSCOPES(tree):
         if el.tag == "html" or el.tag == "body":
             continue
         if _ARTICLE_ITEMTYPE.search(el.get("itemtype") or "") and not is_excluded(el):
-            return Scope(el, True)
+            return Scope(el, True, anchor)
     articles = [a for a in _ARTICLES(tree) if not is_excluded(a)]
     if articles:
-        for h1 in _H1(tree):
+        for h1 in h1s:
             node = h1.getparent()
             while node is not None:
                 if node in articles:
-                    return Scope(node, False)
+                    return Scope(node, False, h1)
                 node = node.getparent()
         if len(articles) == 1:
-            return Scope(articles[0], False)
+            return Scope(articles[0], False, anchor)
     mains = _MAIN(tree)
     if mains:
-        return Scope(mains[0], False)
-    return Scope(None, False)
+        return Scope(mains[0], False, anchor)
+    return Scope(None, False, anchor)
