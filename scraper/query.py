@@ -111,6 +111,7 @@ def iter_records(
         if len(rows) < BATCH:
             return
         last_id = rows[-1][0]
+        del rows  # let the batch go before the next one is fetched
 
 
 def history(conn: sqlite3.Connection, url_or_id: str | int) -> list[dict[str, Any]]:
@@ -164,6 +165,7 @@ def iter_pages(
         if len(rows) < BATCH // 4:
             return
         last_id = rows[-1][0]
+        del rows
 
 
 # -- search ----------------------------------------------------------------------------
