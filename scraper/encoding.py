@@ -6,7 +6,7 @@ Order of evidence, most trusted first:
 2. the HTTP ``charset`` — if it decodes cleanly;
 3. ``<meta charset>``, ``<meta http-equiv="Content-Type">`` or an XML declaration in the
    first 4 KB — if it decodes cleanly;
-4. detection: strict UTF-8 first (valid UTF-8 with non-ASCII bytes is almost never an
+4. detection: UTF-8 first (valid UTF-8 with non-ASCII bytes is almost never an
    accident), then charset-normalizer;
 5. UTF-8 with replacement characters.
 
@@ -138,6 +138,7 @@ _XML_DECL_RE = re.compile(
     rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([a-zA-Z0-9_.:\-]+)", re.IGNORECASE
 )
 _COMMENT_RE = re.compile(rb"<!--.*?-->", re.DOTALL)
+_ASCII_BYTES = bytes(range(128))
 _CT_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([^\s;\"',]+)", re.IGNORECASE)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -223,10 +224,9 @@ def _decode(raw: bytes, http_charset: str | None) -> tuple[str, str]:
         wide = "utf-16-le" if raw[1:1024:2].count(0) >= raw[0:1024:2].count(0) else "utf-16-be"
         return raw.decode(wide, errors="replace"), wide
 
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    as_utf8 = _decode_cleanly(raw, "utf-8")
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
 
     detected = _detect(raw)
     if detected is not None:
@@ -256,8 +256,11 @@ def _declared_in_document(raw: bytes) -> str | None:
 def _decode_cleanly(raw: bytes, codec: str) -> str | None:
     """Decode with ``codec`` if the bytes really are in it, else None.
 
-    A stray bad byte is forgiven (≤ 1 per 200 non-ASCII bytes); pages full of NULs are
-    refused for ASCII-compatible codecs because they are UTF-16/32 in disguise.
+    Some bad bytes are forgiven: for UTF-8 as long as valid non-ASCII characters are at
+    least as many (a page with a few broken bytes is still a UTF-8 page; a latin-1 page
+    labelled UTF-8 has almost no valid sequences), for other codecs one per 200 non-ASCII
+    bytes. Pages full of NULs are refused for ASCII-compatible codecs because they are
+    UTF-16 in disguise.
     """
     errors = "scraper-c1" if codec.startswith(("cp125", "cp874")) else "strict"
     try:
@@ -265,8 +268,11 @@ def _decode_cleanly(raw: bytes, codec: str) -> str | None:
     except UnicodeDecodeError:
         text = raw.decode(codec, errors="replace")
         bad = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-        non_ascii = sum(1 for b in raw if b >= 0x80)
-        if bad * 200 > non_ascii:
+        if codec == "utf-8":
+            non_ascii_chars = len(text) - len(text.encode("ascii", errors="ignore"))
+            if bad > non_ascii_chars - text.count("\ufffd"):
+                return None
+        elif bad * 200 > len(raw) - len(raw.translate(None, _ASCII_BYTES)):
             return None
     except (LookupError, ValueError):
         return None
@@ -310,7 +316,10 @@ def _detect(raw: bytes) -> str | None:
     for match in results:
         if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + 0.1:
             return "cp1252"
-    return normalize_charset(best.encoding)
+    detected = normalize_charset(best.encoding)
+    if detected is None or detected.startswith(("utf-16", "utf-32")):
+        return None  # without BOM or NUL pattern (checked before) this is a misfire
+    return detected
 
 
 def _looks_utf16(raw: bytes) -> bool:

@@ -226,3 +226,10 @@ def test_decode_html_never_raises(raw: bytes, label: str | None) -> None:
     assert isinstance(text, str)
     assert "\x00" not in text
     assert codecs.lookup(encoding.replace("windows-", "cp"))
+
+
+def test_short_utf8_page_with_a_few_broken_bytes_stays_utf8() -> None:
+    raw = "<p>Grüße aus Köln</p>".encode() + b"\xff\xfe<p>end</p>"
+    text, encoding = decode_html(raw, "utf-8")
+    assert encoding == "utf-8"
+    assert "Grüße aus Köln" in text and "<p>end</p>" in text

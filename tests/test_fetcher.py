@@ -10,6 +10,7 @@ import gzip
 import socket
 import threading
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
@@ -331,9 +332,27 @@ def test_gzip_bomb_is_stopped_after_max_bytes(local_server: LocalServer) -> None
     local_server.route("/bomb", body=bomb, headers={**HTML, "Content-Encoding": "gzip"})
     fetcher, _ = make_fetcher(max_bytes=1024 * 1024)  # ... that inflates 32x past the limit
     started = time.monotonic()
-    with fetcher, pytest.raises(TooLargeError, match="body over the 1,048,576-byte limit"):
-        fetcher.fetch(local_server.url("/bomb"))
+    tracemalloc.start()
+    try:
+        with fetcher, pytest.raises(TooLargeError, match="body over the 1,048,576-byte limit"):
+            fetcher.fetch(local_server.url("/bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert time.monotonic() - started < 3
+    assert peak < 8 * 1024 * 1024  # inflated a piece at a time, never all 32 MiB
+
+
+def test_invalid_utf8_and_nul_bytes_still_give_text(local_server: LocalServer) -> None:
+    body = (
+        "<html><body><p>Grüße\x00 aus Köln</p>".encode() + b"\xff\xfe\x00<p>end</p></body></html>"
+    )
+    local_server.route("/bad", body=body, headers=HTML)
+    fetcher, _ = make_fetcher()
+    with fetcher:
+        page = fetcher.fetch(local_server.url("/bad"))
+    assert "Grüße aus Köln" in page.text
+    assert "\x00" not in page.text and "<p>end</p>" in page.text
 
 
 # -- timeouts and broken connections ---------------------------------------------------
