@@ -2,8 +2,10 @@
 
 A request to a host *reserves* the next free slot (last slot + delay) under a lock
 and then sleeps outside it, so N threads asking at once are spread N × delay apart
-instead of all waking together. The delay of a host is the larger of the configured
-one and its robots.txt ``Crawl-delay``.
+instead of all waking together. When a request ends, :meth:`HostGate.release` pushes
+the next slot to at least ``delay`` after that moment: the delay is the quiet time
+*between* two requests as the server sees them, even when a response is slow. The
+delay of a host is the larger of the configured one and its robots.txt ``Crawl-delay``.
 """
 
 from __future__ import annotations
@@ -64,3 +66,10 @@ class HostGate:
         if pause > 0:
             self._sleep(pause)
         return max(0.0, pause)
+
+    def release(self, host: str) -> None:
+        """A request to ``host`` just ended: keep the next one ``delay`` seconds away."""
+        with self._lock:
+            delay = self._delays.get(host, self.default_delay)
+            if delay > 0:
+                self._next[host] = max(self._next.get(host, 0.0), self._clock() + delay)
