@@ -256,6 +256,7 @@ def iter_runs(limit: int | None) -> Iterator[Run]:
         key = (row["path"], row["url"])
         if key in seen:
             seen[key].sets.add("dates")
+            row.pop("html")  # same bytes as the eval row's
             seen[key].row["dates_row"] = row
             continue
         run = Run({"dates"}, row)
