@@ -116,6 +116,8 @@ class FetchSettings:
     max_redirects: int = 10
     block_private: bool = False
     total_timeout: float | None = None  # per attempt; None means 3 × read_timeout
+    # Hosts exempt from block_private (a source that names an intranet host on purpose).
+    allow_hosts: frozenset[str] = frozenset()
 
     @property
     def budget(self) -> float:
@@ -251,7 +253,7 @@ class Fetcher:
         current = url
         while True:
             if settings.block_private:
-                _refuse_private(current, url)
+                _refuse_private(current, url, settings.allow_hosts)
             response = self._get(session, current, headers, url, deadline)
             status = response.status_code
             if status in REDIRECT_STATUSES and response.headers.get("Location"):
@@ -451,13 +453,15 @@ def _check_url(url: str, original: str, *, redirect: bool = False) -> None:
         raise InvalidURLError(f"invalid port in URL {_shorten(url)!r}", url=original)
 
 
-def _refuse_private(url: str, original: str) -> None:
+def _refuse_private(url: str, original: str, allowed: frozenset[str]) -> None:
     """With ``block_private``: refuse hosts that resolve to internal addresses (SSRF).
 
-    The check resolves the name itself; a DNS answer that changes between this check
-    and the connection (rebinding) is not caught.
+    Checked on every redirect hop. The check resolves the name itself; a DNS answer
+    that changes between this check and the connection (rebinding) is not caught.
     """
     host = urlsplit(url).hostname or ""
+    if host in {h.lower().strip("[]") for h in allowed}:
+        return
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:

@@ -555,6 +555,18 @@ def test_block_private_refuses_loopback(local_server: LocalServer) -> None:
     assert local_server.hits("/a") == 0
 
 
+def test_block_private_spares_allowed_hosts_but_checks_every_redirect(
+    local_server: LocalServer,
+) -> None:
+    local_server.route("/a", body=ARTICLE, headers=HTML)
+    local_server.route_handler("/jump", redirect(f"http://localhost:{local_server.port}/a"))
+    fetcher, _ = make_fetcher(block_private=True, allow_hosts=frozenset({"127.0.0.1"}))
+    with fetcher:
+        assert fetcher.fetch(local_server.url("/a")).status == 200
+        with pytest.raises(InvalidURLError, match="localhost resolves to a private address"):
+            fetcher.fetch(local_server.url("/jump"))
+
+
 # -- Retry-After parsing ---------------------------------------------------------------
 
 
