@@ -21,19 +21,15 @@ from scraper.parser.scope import Scope, own_excluded
 
 __all__ = ["MarkupDates", "find_markup_dates"]
 
-_TIMES = etree.XPath("//time | //abbr[@title]")
 _DATEISH = etree.XPath(
-    "//*[contains(@class, 'date') or contains(@class, 'Date') or contains(@class, 'time')"
-    " or contains(@class, 'datum') or contains(@class, 'Datum') or contains(@class, 'fecha')"
-    " or contains(@class, 'publish') or contains(@class, 'posted') or contains(@class, 'byline')"
-    " or contains(@class, 'meta') or contains(@class, 'dateline') or contains(@class, 'info')"
-    " or contains(@class, 'created') or contains(@class, 'submitted') or contains(@class, 'zeit')"
-    " or contains(@id, 'date') or contains(@id, 'time') or contains(@class, 'data')"
-    " or contains(@class, 'author') or contains(@class, 'header')]"
+    ".//*[@class][contains(@class, 'date') or contains(@class, 'Date')"
+    " or contains(@class, 'time') or contains(@class, 'datum') or contains(@class, 'publi')"
+    " or contains(@class, 'byline') or contains(@class, 'meta') or contains(@class, 'posted')"
+    " or contains(@class, 'info') or contains(@class, 'author')]"
 )
 _CLASS_OK = re.compile(
     r"date|time|datum|fecha|publi|posted|byline|meta|dateline|info|created|submitted|zeit"
-    r"|data|author|header",
+    r"|author",
     re.IGNORECASE,
 )
 _MODIFIED_CLASS = re.compile(r"updated|modified|aktualisiert|last-?edit|changed", re.IGNORECASE)
@@ -49,7 +45,7 @@ _MODIFIED_WORDS = re.compile(
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright|&copy;)\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
 _MAX_TEXT = 400
 _NEAR_H1_CHARS = 1000
-_SCAN_CHARS = 20000
+_SCAN_CHARS = 6000
 _H1 = etree.XPath("//h1")
 
 
@@ -104,10 +100,13 @@ def find_markup_dates(
     *,
     lang: str | None = None,
     now: datetime | None = None,
+    want_published: bool = True,
 ) -> MarkupDates:
     """Search the markup for the article's dates (first match of each kind wins).
 
-    Elements inside the article scope are preferred over the rest of the page.
+    Elements inside the article scope are preferred over the rest of the page. With
+    ``want_published=False`` (the metadata already gave it) only the cheap ``<time>``
+    pass runs, to find a modification date.
     """
     pub_in: list[tuple[str, str]] = []
     pub_out: list[tuple[str, str]] = []
@@ -121,7 +120,9 @@ def find_markup_dates(
         else:
             pub_out.append((iso, source))
 
-    for el in _TIMES(tree):
+    for el in tree.iter("time", "abbr"):
+        if el.tag == "abbr" and not el.get("title"):
+            continue
         if scope.excluded(el):
             continue
         cls = f"{el.get('class') or ''} {el.get('itemprop') or ''}"
@@ -137,8 +138,13 @@ def find_markup_dates(
             not _PUBLISHED_CLASS.search(cls) and _is_modified_context(_preceding_text(el))
         )
         add(iso, modified, el, "time")
-    if not pub_in:
-        for el in _DATEISH(tree):
+    if not want_published:
+        return MarkupDates(None, mod[0] if mod else None, None)
+    roots = [tree] if scope.element is None else [scope.element, tree]
+    for root in roots:
+        if pub_in or (pub_out and root is tree):
+            break
+        for el in _DATEISH(root):
             if el.tag in ("time", "html", "body", "script", "style", "meta", "link"):
                 continue
             attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
@@ -153,7 +159,7 @@ def find_markup_dates(
             class_modified = bool(_MODIFIED_CLASS.search(attrs))
             for iso, modified in found:
                 add(iso, modified or class_modified, el, "class")
-            if pub_in:
+            if pub_in or pub_out:
                 break
     if not pub_in and not pub_out:
         near = _near_heading(tree, scope, lang, now)

@@ -68,7 +68,6 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
          "grudzień", "grudnia", "gru", "joulukuuta", "joulukuu", "aralık", "aralik"),
 }
 MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
-_MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 
 _TIME = (
     r"(?:\s*(?:,|um|à|a las|at|в|o|alle|às|om|klo|-|–|—|\||/)?\s*"
@@ -78,13 +77,13 @@ _TIME = (
 # Day Month Year: "9 April 2026", "9. April 2026", "le 9 avril 2026", "9 de abril de 2026",
 # "1er janvier", "9th April", "9-Apr-2026", "9 апреля 2026 г.".
 _DMY_NAME = re.compile(
-    r"(?<![\w.])(\d{1,2})(?:\.|er|st|nd|rd|th|º|°|-?го)?[\s\-/]*(?:de\s+)?(" + _MONTH_ALT
-    + r")\.?(?![^\W\d_])[\s\-/,]*(?:de\s+|del\s+)?(\d{4})(?!\d)" + _TIME,
+    r"(?<![\w.])(\d{1,2})(?:\.|er|st|nd|rd|th|º|°|-?го)?[\s\-/]*(?:de\s+)?([^\W\d_]{3,13})"
+    r"\.?(?![^\W\d_])[\s\-/,]*(?:de\s+|del\s+)?(\d{4})(?!\d)" + _TIME,
     re.IGNORECASE,
 )
 # Month Day Year: "Apr 9, 2026", "April 9th, 2026", "Апр 19, 2020".
 _MDY_NAME = re.compile(
-    r"(?<![^\W\d_])(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"
+    r"(?<![^\W\d_])([^\W\d_]{3,13})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"
     + _TIME,
     re.IGNORECASE,
 )

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import lxml.html
-from lxml import etree
 
-__all__ = ["ARTICLE_TYPES", "LdArticle", "find_article", "load_blocks", "read_article"]
+__all__ = [
+    "ARTICLE_TYPES", "LdArticle", "find_article", "is_jsonld", "load_blocks", "read_article"
+]
 
-_SCRIPTS = etree.XPath(
-    "//script[contains(translate(@type, 'JSONLD', 'jsonld'), 'ld+json')]"
-)
 _WRAPPERS = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|^\s*//.*$", re.MULTILINE)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 _BAD_ESCAPE = re.compile(r"\\(?![\"\\/bfnrtu])")
@@ -95,11 +93,16 @@ def _loads(text: str) -> list[Any]:
     return out
 
 
-def load_blocks(tree: lxml.html.HtmlElement) -> list[Any]:
-    """Every JSON-LD object of the page, parsed leniently (unparseable blocks skipped)."""
+def is_jsonld(script: lxml.html.HtmlElement) -> bool:
+    """Whether a ``<script>`` element holds JSON-LD."""
+    return "ld+json" in (script.get("type") or "").lower()
+
+
+def load_blocks(scripts: Iterable[str]) -> list[Any]:
+    """Every JSON-LD object in these script texts, parsed leniently (broken ones skipped)."""
     out: list[Any] = []
-    for script in _SCRIPTS(tree):
-        out.extend(_loads(script.text or ""))
+    for text in scripts:
+        out.extend(_loads(text or ""))
     return out
 
 
@@ -261,11 +264,9 @@ def _free(value: Any) -> bool | None:
     return None
 
 
-def read_article(
-    tree: lxml.html.HtmlElement, *, page_url: str | None = None
-) -> LdArticle | None:
-    """Read the page's article entity into an :class:`LdArticle` (``None`` if none)."""
-    blocks = load_blocks(tree)
+def read_article(scripts: Iterable[str], *, page_url: str | None = None) -> LdArticle | None:
+    """Read the page's article entity from JSON-LD script texts (``None`` if none)."""
+    blocks = load_blocks(scripts)
     if not blocks:
         return None
     ent, ids = find_article(blocks, page_url=page_url)

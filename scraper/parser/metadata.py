@@ -19,7 +19,7 @@ from lxml import etree
 from scraper.parser.authors import clean_authors
 from scraper.parser.datefind import find_markup_dates
 from scraper.parser.dates import date_from_url, is_plausible, normalize_iso
-from scraper.parser.jsonld import LdArticle, read_article
+from scraper.parser.jsonld import LdArticle, is_jsonld, read_article
 from scraper.parser.microdata import Microdata, read_microdata
 from scraper.parser.scope import Scope, find_scope
 from scraper.parser.titles import choose_title
@@ -60,15 +60,10 @@ _SITE_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title",
 _IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url")
 _TWITTER_IMAGE_KEYS = ("twitter:image", "twitter:image:src")
 
-_HEAD_TITLE = etree.XPath("//title")
-_H1 = etree.XPath("//h1")
 _REL_TAGS = etree.XPath(".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
 _BYLINE = etree.XPath(
-    "//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')"
-    " or contains(@class, 'author') or contains(@class, 'Author')"
-    " or contains(@class, 'byline') or contains(@class, 'Byline')"
-    " or contains(@itemprop, 'author') or contains(@class, 'autor')"
-    " or contains(@class, 'Autor') or contains(@id, 'author')]"
+    ".//*[@rel='author' or @itemprop='author' or (@class and (contains(@class, 'uthor')"
+    " or contains(@class, 'utor') or contains(@class, 'yline')))]"
 )
 _BYLINE_SKIP = re.compile(
     r"avatar|image|img|photo|bio|description|about|box|social|share|more|follow|comment",
@@ -78,16 +73,41 @@ _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
 _NOT_LANGS = frozenset({"und", "mul", "zxx", "xx"})
 
 
-def _collect_meta(tree: lxml.html.HtmlElement) -> tuple[dict[str, list[str]], str | None]:
-    """One pass over ``<meta>`` and ``<link>``: values by lowercase key, and the canonical."""
-    metas: dict[str, list[str]] = {}
-    canonical: str | None = None
-    for el in tree.iter("meta", "link"):
-        if el.tag == "link":
-            if canonical is None:
+class _Page:
+    """What one pass over the tree's ``meta``/``link``/``script``/``title``/``h1`` gives."""
+
+    __slots__ = ("canonical", "h1s", "jsonld", "metas", "title")
+
+    def __init__(self) -> None:
+        self.metas: dict[str, list[str]] = {}
+        self.canonical: str | None = None
+        self.jsonld: list[str] = []
+        self.title: str | None = None
+        self.h1s: list[lxml.html.HtmlElement] = []
+
+
+def _index_page(tree: lxml.html.HtmlElement) -> _Page:
+    """One pass over the few tags metadata lives in (cheap: lxml filters by tag in C)."""
+    page = _Page()
+    metas = page.metas
+    for el in tree.iter("meta", "link", "script", "title", "h1"):
+        tag = el.tag
+        if tag == "h1":
+            page.h1s.append(el)
+            continue
+        if tag == "script":
+            if el.text and is_jsonld(el):
+                page.jsonld.append(el.text)
+            continue
+        if tag == "title":
+            if page.title is None:
+                page.title = el.text_content()
+            continue
+        if tag == "link":
+            if page.canonical is None:
                 rel = (el.get("rel") or "").lower().split()
                 if "canonical" in rel and el.get("href"):
-                    canonical = el.get("href")
+                    page.canonical = el.get("href")
             continue
         content = el.get("content")
         if content is None:
@@ -104,7 +124,7 @@ def _collect_meta(tree: lxml.html.HtmlElement) -> tuple[dict[str, list[str]], st
             key = el.get(attr)
             if key:
                 metas.setdefault(key.strip().lower(), []).append(content)
-    return metas, canonical
+    return page
 
 
 def _inside_itemscope(el: lxml.html.HtmlElement) -> bool:
@@ -171,9 +191,9 @@ def _first_date(
     return None
 
 
-def _h1_text(tree: lxml.html.HtmlElement, scope: Scope) -> str | None:
+def _h1_text(h1s: list[lxml.html.HtmlElement], scope: Scope) -> str | None:
     first_ok: str | None = None
-    for h1 in _H1(tree):
+    for h1 in h1s:
         text = " ".join(h1.text_content().split())
         if not text:
             continue
@@ -188,7 +208,10 @@ def _byline_authors(tree: lxml.html.HtmlElement, scope: Scope) -> tuple[str, ...
     """Names from visible byline markup (``rel=author``, ``.author``, ``.byline``)."""
     inside: list[str] = []
     outside: list[str] = []
-    for el in _BYLINE(tree):
+    candidates = _BYLINE(scope.element) if scope.element is not None else []
+    if not candidates:
+        candidates = _BYLINE(tree)
+    for el in candidates:
         if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
             continue
         attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
@@ -253,9 +276,10 @@ def extract_metadata(
     ``now`` (default: the current time) bounds visible dates: anything more than a day
     later is rejected as a misread, as is anything before 1995.
     """
-    metas, canonical_raw = _collect_meta(tree)
-    ld = read_article(tree, page_url=url)
-    scope = find_scope(tree)
+    page = _index_page(tree)
+    metas, canonical_raw = page.metas, page.canonical
+    ld = read_article(page.jsonld, page_url=url) if page.jsonld else None
+    scope = find_scope(tree, page.h1s)
     micro = read_microdata(scope.element) if scope.microdata and scope.element is not None \
         else Microdata()
 
@@ -285,20 +309,20 @@ def extract_metadata(
     if published is None:
         published = date_from_url(url, now=now) or date_from_url(canonical, now=now)
     if published is None or modified is None:
-        found = find_markup_dates(tree, scope, lang=language, now=now)
+        found = find_markup_dates(
+            tree, scope, lang=language, now=now, want_published=published is None
+        )
         published = published or found.published
         modified = modified or found.modified
     if published and modified and modified[:10] < published[:10]:
         modified = None
 
     site_names = [s for s in (_first(metas, _SITE_KEYS), ld.publisher if ld else None) if s]
-    doc_title_el = _HEAD_TITLE(tree)
-    doc_title = doc_title_el[0].text_content() if doc_title_el else None
     title = choose_title(
         headline=(ld.headline if ld else None) or micro.headline,
         og_title=_first(metas, ("og:title", "twitter:title")),
-        h1=_h1_text(tree, scope),
-        doc_title=doc_title,
+        h1=_h1_text(page.h1s, scope),
+        doc_title=page.title,
         other=[_first(metas, _TITLE_KEYS)],
         site_names=site_names,
     )

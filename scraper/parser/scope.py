@@ -36,10 +36,8 @@ _PAGE_ONLY_TAGS = frozenset({"footer"})
 _PAGE_ONLY = re.compile(r"(?:^|[\s_\-])(?:footer|foot)(?=$|[\s_\-\d])", re.IGNORECASE)
 
 _ARTICLE_ITEMTYPE = re.compile(r"(?:Article|BlogPosting|Report|Posting)\b", re.IGNORECASE)
-_ITEMSCOPES = etree.XPath("//*[@itemscope and @itemtype]")
-_ARTICLES = etree.XPath("//article | //*[@role='article']")
-_H1 = etree.XPath("//h1")
-_MAIN = etree.XPath("//main | //*[@role='main']")
+_ITEMSCOPES = etree.XPath("//*[@itemtype]")
+_ROLE_MAIN = etree.XPath("//*[@role='main']")
 
 
 class Scope:
@@ -132,21 +130,29 @@ def is_excluded(
     return result
 
 
-def find_scope(tree: lxml.html.HtmlElement) -> Scope:
+def find_scope(
+    tree: lxml.html.HtmlElement, h1s: list[lxml.html.HtmlElement] | None = None
+) -> Scope:
     """The element holding the main article.
 
     Order: the first Article-typed itemscope outside related blocks; the ``<article>``
     that holds the page's ``<h1>``; the first ``<article>`` outside related blocks when
     it is the only one; ``<main>``. ``None`` when nothing fits (the whole page then).
     """
-    h1s = _H1(tree)
+    if h1s is None:
+        h1s = list(tree.iter("h1"))
     anchor = next((h for h in h1s if not is_excluded(h)), None)
     for el in _ITEMSCOPES(tree):
         if el.tag == "html" or el.tag == "body":
             continue
-        if _ARTICLE_ITEMTYPE.search(el.get("itemtype") or "") and not is_excluded(el):
+        if (
+            el.get("itemscope") is not None
+            and _ARTICLE_ITEMTYPE.search(el.get("itemtype") or "")
+            and not is_excluded(el)
+        ):
             return Scope(el, True, anchor)
-    articles = [a for a in _ARTICLES(tree) if not is_excluded(a)]
+    blocks = list(tree.iter("article", "main"))
+    articles = [a for a in blocks if a.tag == "article" and not is_excluded(a)]
     if articles:
         for h1 in h1s:
             node = h1.getparent()
@@ -156,7 +162,7 @@ def find_scope(tree: lxml.html.HtmlElement) -> Scope:
                 node = node.getparent()
         if len(articles) == 1:
             return Scope(articles[0], False, anchor)
-    mains = _MAIN(tree)
+    mains = [m for m in blocks if m.tag == "main"] or _ROLE_MAIN(tree)
     if mains:
         return Scope(mains[0], False, anchor)
     return Scope(None, False, anchor)
