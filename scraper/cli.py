@@ -15,14 +15,17 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from scraper import __version__
 from scraper.errors import ArchiveError, ConfigError, LockedError, ScraperError
+
+if TYPE_CHECKING:
+    from scraper.archiver import Archive
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -47,12 +50,12 @@ db_option = click.option(
 )
 
 
-def _fail(message: str, code: int = EXIT_FAILED) -> None:
+def _fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
-def _open_archive(db_path: Path, *, readonly: bool = False) -> Any:
+def _open_archive(db_path: Path, *, readonly: bool = False) -> Archive:
     from scraper.archiver import Archive
 
     try:
@@ -204,7 +207,7 @@ def search(
     if fmt == "json":
         click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        _write_csv(click.get_text_stream("stdout"), iter(hits))
+        _write_csv(sys.stdout, hits)
     else:
         for hit in hits:
             published = (hit.get("published") or "")[:10]
@@ -331,7 +334,7 @@ def _dumps(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def _write_csv(out: IO[str], records: Iterator[dict[str, Any]] | Iterable[dict[str, Any]]) -> None:
+def _write_csv(out: IO[str], records: Iterable[dict[str, Any]]) -> None:
     writer: csv.DictWriter[str] | None = None
     for record in records:
         if writer is None:
