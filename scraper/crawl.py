@@ -12,12 +12,14 @@ Threads and processes:
 Order of work: feeds and sitemaps first, then listing pages, then new articles
 (newest first when a date hint is known), then re-checks of archived articles.
 
-Refresh policy: an archived article is fetched again only when it is rediscovered
-(in a feed, sitemap or listing) and it is younger than ``refresh_days`` (by its
-published date, else its discovery date), or always with ``refresh=True``; the
-re-check is a conditional GET with the stored ``ETag``/``Last-Modified``, so an
-unchanged article costs a 304 and no download. Feeds, sitemaps and listing pages
-are read again every run, also conditionally.
+Refresh policy: an archived article younger than ``refresh_days`` (by its published
+date, else the date it was discovered) is checked again once a quarter of its age has
+passed since the last check (at least an hour), so fresh news is re-read while it is
+being corrected and old news is left alone; ``refresh=True`` re-checks every archived
+article. A re-check is a conditional GET with the stored ``ETag``/``Last-Modified``:
+an unchanged article costs a 304 and no download. Feeds, sitemaps and listing pages
+are read again every run, also conditionally (a sitemap whose ``lastmod`` in the
+index predates our last read is skipped).
 
 Failures: 404/410 and other permanent answers mark the URL ``gone`` (never asked
 again); timeouts, resets and 5xx back off across runs (see :mod:`scraper.frontier`).
@@ -70,6 +72,8 @@ __all__ = ["CrawlSummary", "ProgressUpdate", "adhoc_config", "run_crawl"]
 
 # Answers that will not change by asking again.
 PERMANENT_STATUSES = frozenset({400, 404, 405, 410, 414, 501})
+# The shortest interval between two re-checks of one article (see _due_for_recheck).
+MIN_RECHECK_S = 3600.0
 _RANK = {"feed": 0, "sitemap": 0, "listing": 1, "article": 2}
 
 
@@ -314,6 +318,9 @@ class _Run:
                     if not self.frontier.add(url, source.name, kind):
                         self.frontier.requeue(url, kind=kind)
                     self._touched.add(url)
+        for entry in self.frontier.done_articles(list(self.sources)):
+            if self.refresh or self._due_for_recheck(entry, self.sources[entry.source]):
+                self.frontier.requeue(entry.url)
 
     def _loop(self) -> None:
         fetch_pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch")
@@ -382,8 +389,14 @@ class _Run:
         if source.is_denied(entry.url) and entry.url not in source.seeds:
             self.frontier.mark_skipped(entry.url, "denied by the source's rules")
             return
+        etag, last_modified = entry.etag, entry.last_modified
+        if entry.kind == "article" and entry.fetched_at is not None:
+            # A re-check (after the new articles): a conditional GET with the validators
+            # of the stored page.
+            recheck = True
+            etag, last_modified = self.archive.validators(entry.url) or (None, None)
         task = _Task(entry.url, entry.source, entry.kind, entry.published, recheck,
-                     entry.etag, entry.last_modified)  # fmt: skip
+                     etag, last_modified)  # fmt: skip
         self._push(task)
 
     def _push(self, task: _Task) -> None:
@@ -604,11 +617,14 @@ class _Run:
         setattr(self.counts, saved.outcome, getattr(self.counts, saved.outcome) + 1)
         self._record(task, page, outcome=saved.outcome, kind=article.kind)
         with self.frontier.transaction():
+            # Other names of this article (redirect target, canonical URL) are "alias":
+            # known, never fetched on their own, never re-checked (this URL is).
             aliases = {normalize_url(page.final_url), normalize_url(article.canonical_url or "")}
             for alias in aliases - {None, task.url}:
                 assert alias is not None
-                self.frontier.add(alias, task.source, "article", published=article.published)
-                self.frontier.mark_done(alias, status=page.status, at=page.fetched_at)
+                self.frontier.add(alias, task.source, "alias", published=article.published)
+                self.frontier.mark_done(alias, status=page.status, at=page.fetched_at,
+                                        kind="alias")  # fmt: skip
                 self._scheduled.add(alias)
                 self._touched.add(alias)
             self.frontier.mark_done(task.url, status=page.status, at=page.fetched_at,
@@ -665,10 +681,10 @@ class _Run:
             return
         if entry.state in ("queued", "failed"):
             return  # already loaded from the frontier (or backing off)
-        if entry.state == "gone":
+        if entry.state == "gone" or entry.kind == "alias":
             return
         if entry.kind == "article" and entry.state == "done":
-            if not (self.refresh or self._young(entry, source)):
+            if not (self.refresh or self._due_for_recheck(entry, source)):
                 return
             self.frontier.requeue(url)
             self._schedule_entry(replace(entry, state="queued"), recheck=True)
@@ -679,12 +695,19 @@ class _Run:
         self.frontier.requeue(url)
         self._schedule_entry(replace(entry, state="queued"))
 
-    def _young(self, entry: FrontierEntry, source: SourceConfig) -> bool:
-        ts = _timestamp(entry.published) or _timestamp(entry.discovered_at)
-        if ts is None:
-            return True
-        age = datetime.now(UTC).timestamp() - ts
-        return age < timedelta(days=source.refresh_days).total_seconds()
+    def _due_for_recheck(self, entry: FrontierEntry, source: SourceConfig) -> bool:
+        """Refresh policy: articles younger than ``refresh_days`` are re-checked, each
+        time after a quarter of its age has passed (at least an hour): often while news
+        is fresh and still being corrected, rarely later, never after ``refresh_days``."""
+        now = datetime.now(UTC).timestamp()
+        born = _timestamp(entry.published) or _timestamp(entry.discovered_at)
+        if born is None:
+            return False
+        age = now - born
+        if age > timedelta(days=source.refresh_days).total_seconds():
+            return False
+        checked = _timestamp(entry.fetched_at)
+        return checked is None or now - checked >= max(MIN_RECHECK_S, age / 4)
 
     # -- bookkeeping --------------------------------------------------------------------
     def _record(self, task: _Task, page: Page | None, *, outcome: str, error: str | None = None,

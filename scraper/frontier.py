@@ -11,6 +11,9 @@ URLs still ``queued`` are fetched by the next run. States::
              MAX_ATTEMPTS temporary ones: never fetched again unless re-seeded
     skipped  robots.txt disallowed it; asked again when rediscovered in a later run
 
+Kinds: article, listing, feed, sitemap, and alias (another name of an archived
+article: its redirect target or canonical URL, recorded so it is never fetched again).
+
 Writes go through the archive's connection in explicit ``BEGIN IMMEDIATE``
 transactions (batched by the caller with :meth:`Frontier.transaction`), and only
 between the archive's own transactions, never inside one.
@@ -137,6 +140,18 @@ class Frontier:
             "(state = 'queued' OR "
             "(state = 'failed' AND (next_try_at IS NULL OR next_try_at <= ?)))",
             (*sources, now),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def done_articles(self, sources: Sequence[str]) -> list[FrontierEntry]:
+        """Articles of these sources that were fetched and handled (re-check candidates)."""
+        if not sources:
+            return []
+        marks = ", ".join("?" for _ in sources)
+        rows = self.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM frontier WHERE source IN ({marks}) AND "
+            "kind = 'article' AND state IN ('done', 'skipped')",
+            tuple(sources),
         ).fetchall()
         return [_entry(r) for r in rows]
 
