@@ -6,8 +6,8 @@ is translated here into the :mod:`scraper.errors` tree with a one-line reason.
 What a fetch guarantees:
 
 * **Bounded.** Connect and read timeouts per socket operation, plus a wall-clock budget
-  per attempt (``total_timeout``, default 3 × ``read_timeout``) checked between body
-  reads, so a server dripping one byte at a time cannot hold a worker for ever. The body
+  per attempt (``total_timeout``, default connect + 3 × read timeout), so a server
+  dripping one byte at a time, in its headers or its body, cannot hold a worker. The body
   is read in pieces of at most one socket read each (``read1``) and counted *after*
   decompression, so neither a huge page nor a gzip bomb gets past ``max_bytes``; a
   Content-Length over the limit is refused before reading.
@@ -29,12 +29,14 @@ reused for all that thread's fetches, so connections are pooled per worker). One
 ``Fetcher`` can therefore be shared by all crawl workers; :meth:`Fetcher.close` closes
 every session it made.
 
-Known limit: the total budget is checked while reading the body; a server that drips
-its *headers* is bounded only by the read timeout per byte.
+The budget is enforced by a watchdog timer that shuts down the socket in flight, so it
+holds while headers drip in too. Through an HTTP proxy (``HTTP_PROXY``) only the checks
+between body reads apply.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import random
@@ -52,7 +54,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import requests
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from scraper.encoding import charset_from_content_type, decode_html
@@ -149,6 +154,91 @@ def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, _RetryableStatusError | NetworkError | FetchTimeoutError)
 
 
+# -- the wall-clock watchdog -------------------------------------------------------------
+#
+# Socket timeouts bound each read, not the sum of them: a server that sends one header
+# byte every few seconds would never trip them. So each attempt arms a timer; the
+# connection in use registers its socket when it starts reading the response, and the
+# timer shuts that socket down when the budget is spent, which wakes the blocked read.
+
+_current = threading.local()
+
+
+class _Watchdog:
+    """Shuts down the in-flight socket of one attempt when its budget runs out."""
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _current.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _current.watchdog = None
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            fired = self.fired
+        if fired and sock is not None:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed: nothing left to stop
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _register_socket(sock: socket.socket | None) -> None:
+    watchdog: _Watchdog | None = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.connection.HTTPResponse:  # type: ignore[override]
+        _register_socket(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.connection.HTTPResponse:  # type: ignore[override]
+        _register_socket(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+def _watched_adapter() -> HTTPAdapter:
+    """A requests adapter whose (direct) connections report their socket to the watchdog."""
+    adapter = HTTPAdapter()
+    adapter.poolmanager.pool_classes_by_scheme = {
+        "http": _WatchedHTTPPool,
+        "https": _WatchedHTTPSPool,
+    }
+    return adapter
+
+
 class Fetcher:
     """Fetches URLs into :class:`~scraper.models.Page` records; safe to share between threads.
 
@@ -193,6 +283,9 @@ class Fetcher:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self.settings.user_agent
+            adapter = _watched_adapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
             with self._lock:
                 self._sessions.append(session)
             self._local.session = session
@@ -244,7 +337,24 @@ class Fetcher:
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
 
     def _attempt(self, url: str, conditional: Mapping[str, str], html_only: bool) -> Page:
-        """One try: follow redirects by hand, then read a bounded body."""
+        """One try within the wall-clock budget (see the watchdog above)."""
+        with _Watchdog(self.settings.budget) as watchdog:
+            try:
+                page = self._attempt_unguarded(url, conditional, html_only)
+            except FetchError as exc:
+                # A socket shut by the watchdog surfaces as whatever the cut left behind
+                # (a reset, a short body, headers without a body): report the real cause.
+                if watchdog.fired and not isinstance(exc, _BudgetExceededError):
+                    raise _budget_error(self.settings, url) from exc
+                raise
+            if watchdog.fired:
+                raise _budget_error(self.settings, url)
+            return page
+
+    def _attempt_unguarded(
+        self, url: str, conditional: Mapping[str, str], html_only: bool
+    ) -> Page:
+        """Follow redirects by hand, then read a bounded body."""
         settings = self.settings
         deadline = time.monotonic() + settings.budget
         session = self._session()

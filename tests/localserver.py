@@ -30,7 +30,7 @@ Routing: exact ``path?query`` first, then the path without its query; anything e
 is a 404. A sequence replays its replies in order and repeats the last one forever.
 
 Fault helpers (pass the result to :meth:`LocalServer.route_handler`):
-``slow_drip``, ``stall``, ``reset_connection``, ``close_mid_body``,
+``slow_drip``, ``slow_headers``, ``stall``, ``reset_connection``, ``close_mid_body``,
 ``wrong_content_length``, ``endless_body``, ``redirect``. A custom handler is any
 ``fn(handler: RequestHandler) -> None``; it writes the answer itself through
 ``handler.send_response`` / ``send_header`` / ``end_headers`` / ``handler.wfile``, and
@@ -64,6 +64,7 @@ __all__ = [
     "redirect",
     "reset_connection",
     "slow_drip",
+    "slow_headers",
     "stall",
     "wrong_content_length",
 ]
@@ -332,6 +333,28 @@ def slow_drip(
                 h.wfile.write(body[start : start + chunk])
                 h.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return handler
+
+
+def slow_headers(*, interval: float = 0.1, limit: float = 60.0) -> Handler:
+    """A tarpit: send the status line, then one header byte every ``interval`` seconds.
+
+    Each gap is shorter than a read timeout and the headers never end (for ``limit``
+    seconds), so only a wall-clock budget on the whole request stops the client.
+    """
+
+    def handler(h: RequestHandler) -> None:
+        h.close_connection = True
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Tarpit: ")
+            h.wfile.flush()
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and not h.stopping.wait(interval):
+                h.wfile.write(b"a")
+                h.wfile.flush()
+        except OSError:
             return
 
     return handler

@@ -43,6 +43,7 @@ from tests.localserver import (
     redirect,
     reset_connection,
     slow_drip,
+    slow_headers,
     stall,
     wrong_content_length,
 )
@@ -383,6 +384,28 @@ def test_slow_drip_is_bounded_by_the_total_budget(local_server: LocalServer) -> 
     assert time.monotonic() - started < 2.0
     assert local_server.hits("/drip") == 1  # a blown budget is not retried
     assert sleeps.calls == []
+
+
+def test_dripping_headers_are_bounded_by_the_total_budget(local_server: LocalServer) -> None:
+    local_server.route_handler("/tarpit", slow_headers(interval=0.05))
+    fetcher, sleeps = make_fetcher(read_timeout=1.0, total_timeout=0.5)
+    started = time.monotonic()
+    with fetcher, pytest.raises(FetchTimeoutError, match=r"0\.5s budget"):
+        fetcher.fetch(local_server.url("/tarpit"))
+    assert time.monotonic() - started < 1.5
+    assert sleeps.calls == []
+
+
+def test_budget_watchdog_does_not_break_the_next_fetch(local_server: LocalServer) -> None:
+    local_server.route_handler("/tarpit", slow_headers(interval=0.05))
+    local_server.route("/a", body=ARTICLE, headers=HTML)
+    fetcher, _ = make_fetcher(read_timeout=1.0, total_timeout=0.3)
+    with fetcher:
+        with pytest.raises(FetchTimeoutError):
+            fetcher.fetch(local_server.url("/tarpit"))
+        for _ in range(3):
+            assert fetcher.fetch(local_server.url("/a")).content == ARTICLE
+            time.sleep(0.15)  # outlive the old attempts' budgets: their timers are cancelled
 
 
 def test_connection_closed_mid_body_is_a_network_error(local_server: LocalServer) -> None:
