@@ -17,12 +17,12 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import sqlite_utils
@@ -35,6 +35,8 @@ from scraper.query import StoredPage
 __all__ = ["Archive", "SaveResult", "StoredPage", "content_hash"]
 
 BUSY_TIMEOUT_S = 30.0
+
+_T = TypeVar("_T")
 
 # Record fields that are not part of the content hash: a parser upgrade may change
 # them without the article having changed, so they are refreshed in place.
@@ -121,6 +123,10 @@ class Archive:
         return self._db
 
     def close(self) -> None:
+        if not self.readonly:
+            # Keeps the query planner's statistics fresh; cheap when nothing changed.
+            with suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
         self._conn.close()
 
     def __enter__(self) -> Archive:
@@ -180,7 +186,7 @@ class Archive:
         """Record a 304 (or an identical refetch) for ``url``: bump ``last_fetched`` and
         the stored page's ``fetched_at``. None when the URL is not archived."""
         with self._write(url) as conn:
-            article_id = query.resolve(conn, url)
+            article_id = query.resolve(conn, url, prefer_alias=True)
             if article_id is None:
                 return None
             conn.execute(
@@ -317,7 +323,9 @@ class Archive:
     ) -> Iterator[dict[str, Any]]:
         """Every record (as :meth:`get`), oldest id first, streamed in constant memory;
         ``since``/``until`` are inclusive dates on ``published``."""
-        return query.iter_records(self._conn, site=site, since=since, until=until)
+        records = query.iter_records(self._conn, site=site, since=since, until=until,
+                                     lock=self._lock)  # fmt: skip
+        return self._translating(records)
 
     def search(
         self, query_text: str, *, site: str | None = None, since: str | None = None,
@@ -341,7 +349,9 @@ class Archive:
         """Stored raw pages, decompressed, with their headers: by default the latest
         page of each article (what ``reparse`` needs); ``latest_only=False`` gives
         every stored capture (WARC). ``since`` filters on ``fetched_at``."""
-        return query.iter_pages(self._conn, site=site, since=since, latest_only=latest_only)
+        pages = query.iter_pages(self._conn, site=site, since=since, latest_only=latest_only,
+                                 lock=self._lock)  # fmt: skip
+        return self._translating(pages)
 
     def stats(self) -> dict[str, Any]:
         """Articles per site and month, fetch outcomes, failures by reason, sizes."""
@@ -360,6 +370,14 @@ class Archive:
                 yield
             except sqlite3.Error as exc:
                 raise _archive_error(exc, self.path, None) from exc
+
+    def _translating(self, items: Iterator[_T]) -> Iterator[_T]:
+        """Streams hold the lock per batch only; their SQLite errors still become
+        ArchiveError."""
+        try:
+            yield from items
+        except sqlite3.Error as exc:
+            raise _archive_error(exc, self.path, None) from exc
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -56,18 +57,26 @@ class StoredPage(Page):
 # -- lookups ----------------------------------------------------------------------------
 
 
-def resolve(conn: sqlite3.Connection, url_or_id: str | int) -> int | None:
+def resolve(
+    conn: sqlite3.Connection, url_or_id: str | int, *, prefer_alias: bool = False
+) -> int | None:
     """Article id for an id, a canonical URL, or any URL the article was fetched from
-    (redirect sources included)."""
+    (redirect sources included).
+
+    ``prefer_alias`` asks "where did fetching this URL lead last time?" (conditional
+    GETs): if a moved article's old URL is now another article's redirect source, the
+    alias wins over the old canonical URL.
+    """
     if isinstance(url_or_id, int):
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (url_or_id,)).fetchone()
         return row[0] if row else None
-    row = conn.execute(
-        "SELECT id FROM articles WHERE canonical_url = ?", (url_or_id,)
-    ).fetchone() or conn.execute(
-        "SELECT article_id FROM urls WHERE url = ?", (url_or_id,)
-    ).fetchone()
-    return row[0] if row else None
+    by_canonical = ("SELECT id FROM articles WHERE canonical_url = ?", (url_or_id,))
+    by_alias = ("SELECT article_id FROM urls WHERE url = ?", (url_or_id,))
+    for sql, params in (by_alias, by_canonical) if prefer_alias else (by_canonical, by_alias):
+        row = conn.execute(sql, params).fetchone()
+        if row:
+            return int(row[0])
+    return None
 
 
 def get(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any] | None:
@@ -77,11 +86,11 @@ def get(conn: sqlite3.Connection, url_or_id: str | int) -> dict[str, Any] | None
     cursor = conn.execute(f"SELECT {_RECORD_COLUMNS} FROM articles AS a WHERE a.id = ?",
                           (article_id,))  # fmt: skip
     row = cursor.fetchone()
-    return _record(cursor, row) if row else None
+    return _record([d[0] for d in cursor.description], row) if row else None
 
 
 def validators(conn: sqlite3.Connection, url: str) -> tuple[str | None, str | None] | None:
-    article_id = resolve(conn, url)
+    article_id = resolve(conn, url, prefer_alias=True)
     if article_id is None:
         return None
     row = conn.execute(
@@ -95,20 +104,33 @@ def validators(conn: sqlite3.Connection, url: str) -> tuple[str | None, str | No
 
 def iter_records(
     conn: sqlite3.Connection, *, site: str | None = None, since: str | None = None,
-    until: str | None = None,
+    until: str | None = None, lock: AbstractContextManager[Any] | None = None,
 ) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Records (as :func:`get`) by id. Arguments are checked now, not at first ``next``."""
     where, params = _filters(site, since, until)
+    sql = (
+        f"SELECT {_RECORD_COLUMNS} FROM articles AS a WHERE a.id > ? {where}"
+        " ORDER BY a.id LIMIT ?"
+    )
+    return (_record(names, row) for names, row in _batches(conn, sql, params, BATCH, lock))
+
+
+def _batches(
+    conn: sqlite3.Connection, sql: str, params: list[Any], size: int,
+    lock: AbstractContextManager[Any] | None,
+) -> Iterator[tuple[list[str], tuple[Any, ...]]]:  # fmt: skip
+    """Keyset pagination: ``sql`` takes ``id > ?`` first and ``LIMIT ?`` last and
+    selects the id first. ``lock`` (the archive's write lock) is held per batch only,
+    so a batch never sees another thread's half-done transaction."""
     last_id = 0
     while True:
-        cursor = conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM articles AS a WHERE a.id > ? {where}"
-            " ORDER BY a.id LIMIT ?",
-            (last_id, *params, BATCH),
-        )
-        rows = cursor.fetchall()
+        with lock or nullcontext():
+            cursor = conn.execute(sql, (last_id, *params, size))
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
         for row in rows:
-            yield _record(cursor, row)
-        if len(rows) < BATCH:
+            yield names, row
+        if len(rows) < size:
             return
         last_id = rows[-1][0]
         del rows  # let the batch go before the next one is fetched
@@ -133,9 +155,10 @@ def history(conn: sqlite3.Connection, url_or_id: str | int) -> list[dict[str, An
 
 def iter_pages(
     conn: sqlite3.Connection, *, site: str | None = None, since: str | None = None,
-    latest_only: bool = True,
+    latest_only: bool = True, lock: AbstractContextManager[Any] | None = None,
 ) -> Iterator[StoredPage]:  # fmt: skip
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if site:
         clauses.append("a.site = ?")
         params.append(_site(site))
@@ -145,27 +168,24 @@ def iter_pages(
     if latest_only:
         clauses.append("p.id = (SELECT max(id) FROM pages WHERE article_id = p.article_id)")
     where = "".join(f" AND {c}" for c in clauses)
-    last_id = 0
-    while True:
-        rows = conn.execute(
-            "SELECT p.id, p.article_id, p.url, p.final_url, p.status, p.headers, p.fetched_at,"
-            " p.encoding, p.compression, p.raw FROM pages AS p JOIN articles AS a"
-            f" ON a.id = p.article_id WHERE p.id > ? {where} ORDER BY p.id LIMIT ?",
-            (last_id, *params, BATCH // 4),
-        ).fetchall()
-        for row in rows:
-            page_id, article_id, url, final_url, status, headers, fetched_at, enc, codec, raw = row
-            content = compress.decompress(raw, codec)
-            yield StoredPage(
-                url=url, final_url=final_url or url, status=status or 200,
-                headers=json.loads(headers or "{}"), content=content,
-                text=_decode(content, enc), encoding=enc, elapsed_ms=0, fetched_at=fetched_at,
-                page_id=page_id, article_id=article_id,
-            )  # fmt: skip
-        if len(rows) < BATCH // 4:
-            return
-        last_id = rows[-1][0]
-        del rows
+    sql = (
+        "SELECT p.id, p.article_id, p.url, p.final_url, p.status, p.headers, p.fetched_at,"
+        " p.encoding, p.compression, p.raw FROM pages AS p JOIN articles AS a"
+        f" ON a.id = p.article_id WHERE p.id > ? {where} ORDER BY p.id LIMIT ?"
+    )
+    # Raw pages are big: smaller batches keep memory flat.
+    return (_stored_page(row) for _, row in _batches(conn, sql, params, BATCH // 4, lock))
+
+
+def _stored_page(row: tuple[Any, ...]) -> StoredPage:
+    page_id, article_id, url, final_url, status, headers, fetched_at, enc, codec, raw = row
+    content = compress.decompress(raw, codec)
+    return StoredPage(
+        url=url, final_url=final_url or url, status=status or 200,
+        headers=json.loads(headers or "{}"), content=content, text=_decode(content, enc),
+        encoding=enc, elapsed_ms=0, fetched_at=fetched_at, page_id=page_id,
+        article_id=article_id,
+    )  # fmt: skip
 
 
 # -- search ----------------------------------------------------------------------------
@@ -329,6 +349,7 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "raw_bytes": raw_size,
         "stored_raw_bytes": stored,
         "db_bytes": size,
+        "schema_version": conn.execute("PRAGMA user_version").fetchone()[0],
     }
 
 
@@ -383,8 +404,7 @@ def _site(site: str) -> str:
     return site[4:] if site.startswith("www.") else site
 
 
-def _record(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    names = [d[0] for d in cursor.description]
+def _record(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
     raw = dict(zip(names, row, strict=True))
     for name in _JSON_COLUMNS:
         raw[name] = json.loads(raw[name]) if raw[name] else []

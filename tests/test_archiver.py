@@ -230,6 +230,22 @@ def test_article_is_found_by_fetched_url_and_redirect_sources(archive: Archive) 
     assert archive.get("https://news.example/unknown") is None
 
 
+def test_moved_article_conditional_get_uses_where_the_url_leads_now(archive: Archive) -> None:
+    archive.save(make_article("https://news.example/old-slug"),
+                 make_page("https://news.example/old-slug", headers={"ETag": '"old"'}),
+                 parser_version="1")  # fmt: skip
+    moved = make_page("https://news.example/old-slug", b"<p>moved</p>", headers={"ETag": '"new"'},
+                      final_url="https://news.example/new-slug")  # fmt: skip
+    result = archive.save(make_article("https://news.example/new-slug", title="Renamed"), moved,
+                          parser_version="1")  # fmt: skip
+    assert result.outcome == "new"
+    assert archive.validators("https://news.example/old-slug") == ('"new"', None)
+    marked = archive.mark_not_modified("https://news.example/old-slug", "2026-05-01")
+    assert marked is not None and marked.article_id == result.article_id
+    old = archive.get("https://news.example/old-slug")  # the record keyed by that URL
+    assert old is not None and old["id"] != result.article_id
+
+
 def test_record_without_canonical_url_is_keyed_by_its_url(archive: Archive) -> None:
     result = archive.save(make_article(canonical_url=None), None, parser_version="1")
     record = archive.get("https://news.example/a")
@@ -338,11 +354,12 @@ def test_new_archive_has_wal_schema_version_and_documented_tables(tmp_path: Path
 def test_empty_file_is_migrated_and_current_archive_reopens_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.write_bytes(b"")
+    ours = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
     with Archive(path) as archive:
         archive.save(make_article(), make_page(), parser_version="1")
-        schema_sql = archive.db.schema
+        objects = archive.db.execute(ours).fetchall()
     with Archive(path) as again:
-        assert again.db.schema == schema_sql
+        assert again.db.execute(ours).fetchall() == objects
         assert count(again, "articles") == 1
 
 

@@ -157,9 +157,13 @@ def test_fts_query_quotes_plain_words_and_keeps_operators() -> None:
     assert query.fts_query("title:U.S. AND x") == 'title:"U.S." AND x'
 
 
-def test_bad_date_filter_is_a_clear_error(news: Archive) -> None:
+def test_bad_date_filter_is_a_clear_error_raised_before_streaming(news: Archive) -> None:
     with pytest.raises(ArchiveError, match="not a date"):
         news.search("paraguay", since="last tuesday")
+    with pytest.raises(ArchiveError, match="not a date"):
+        news.iter_records(until="2026-13-45")  # no next() needed
+    with pytest.raises(ArchiveError, match="not a date"):
+        news.iter_pages(since="yesterday")
 
 
 # -- records -------------------------------------------------------------------------------
