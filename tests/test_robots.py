@@ -65,8 +65,7 @@ def test_robots_txt_is_fetched_once_per_host(local_server: LocalServer, fetcher:
     local_server.route("/robots.txt", 200, RULES, {"Content-Type": "text/plain"})
     policy = policy_for(fetcher)
     threads = [
-        threading.Thread(target=policy.check, args=(local_server.url(f"/a/{i}"),))
-        for i in range(8)
+        threading.Thread(target=policy.check, args=(local_server.url(f"/a/{i}"),)) for i in range(8)
     ]
     for t in threads:
         t.start()
@@ -131,7 +130,9 @@ def test_redirects_are_followed(local_server: LocalServer, fetcher: Fetcher) -> 
         b"",
     ],
 )
-def test_garbage_allows_everything(local_server: LocalServer, fetcher: Fetcher, body: bytes) -> None:
+def test_garbage_allows_everything(
+    local_server: LocalServer, fetcher: Fetcher, body: bytes
+) -> None:
     local_server.route("/robots.txt", 200, body, {"Content-Type": "text/html"})
     assert policy_for(fetcher).check(local_server.url("/anything")) == "allowed"
 
