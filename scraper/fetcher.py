@@ -120,7 +120,7 @@ class FetchSettings:
     retry_after_cap: float = 120.0
     max_redirects: int = 10
     block_private: bool = False
-    total_timeout: float | None = None  # per attempt; None means 3 × read_timeout
+    total_timeout: float | None = None  # per attempt; None: connect + 3 × read timeout
     # Hosts exempt from block_private (a source that names an intranet host on purpose).
     allow_hosts: frozenset[str] = frozenset()
 
