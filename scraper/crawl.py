@@ -274,7 +274,8 @@ class _Run:
             min(2, os.cpu_count() or 1) if parse_workers is None else max(0, parse_workers)
         )
         self.concurrency = max((s.concurrency for s in sources), default=1)
-        self._fetchers: dict[tuple[str, float, bool], _PoliteFetcher] = {}
+        self._fetchers: dict[tuple[Any, ...], _PoliteFetcher] = {}
+        self._fetchers_lock = threading.Lock()
         self._robots: dict[str, RobotsPolicy] = {}
         self._heaps: dict[str, list[tuple[tuple[Any, ...], _Task]]] = {}
         self._in_flight: dict[str, int] = {}
@@ -467,7 +468,7 @@ class _Run:
             self.gate.raise_delay(host, policy.crawl_delay(task.url))
             if verdict != "allowed":
                 return _Fetched(task, verdict=verdict, robots_reason=reason, at=at)
-        fetcher = self._fetcher(source, task.url)
+        fetcher = self._fetcher(source)
         self.gate.wait(host)
         try:
             page = fetcher.fetch(task.url, etag=task.etag, last_modified=task.last_modified,
@@ -478,18 +479,21 @@ class _Run:
         return _Fetched(task, page=page, robots_sitemaps=sitemaps, at=at,
                         elapsed_ms=page.elapsed_ms)  # fmt: skip
 
-    def _fetcher(self, source: SourceConfig, url: str) -> _PoliteFetcher:
-        block = source.block_private and (urlsplit(url).hostname or "") not in source.seed_hosts
-        key = (source.user_agent, source.timeout, block)
-        fetcher = self._fetchers.get(key)
-        if fetcher is None:
-            settings = FetchSettings(
-                user_agent=source.user_agent,
-                connect_timeout=min(10.0, source.timeout),
-                read_timeout=source.timeout,
-                block_private=block,
-            )
-            fetcher = self._fetchers.setdefault(key, _PoliteFetcher(settings, self.gate))
+    def _fetcher(self, source: SourceConfig) -> _PoliteFetcher:
+        """One fetcher per distinct settings (connections are pooled per fetcher)."""
+        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts)
+        with self._fetchers_lock:
+            fetcher = self._fetchers.get(key)
+            if fetcher is None:
+                settings = FetchSettings(
+                    user_agent=source.user_agent,
+                    connect_timeout=min(10.0, source.timeout),
+                    read_timeout=source.timeout,
+                    block_private=source.block_private,
+                    # Hosts the source names itself may be private (an intranet site, tests).
+                    allow_hosts=source.seed_hosts,
+                )
+                fetcher = self._fetchers[key] = _PoliteFetcher(settings, self.gate)
         return fetcher
 
     def _robots_for(self, source: SourceConfig) -> RobotsPolicy:
@@ -499,7 +503,7 @@ class _Run:
             def fetch_robots(robots_url: str) -> Page:
                 host = _host(robots_url)
                 self.gate.wait(host)
-                return self._fetcher(source, robots_url).fetch(robots_url, html_only=False)
+                return self._fetcher(source).fetch(robots_url, html_only=False)
 
             policy = self._robots.setdefault(
                 source.user_agent, RobotsPolicy(fetch_robots, source.user_agent)
@@ -809,7 +813,14 @@ def _parse_executor(workers: int) -> Executor:
     methods = multiprocessing.get_all_start_methods()
     # Never plain fork: the fetch threads may hold locks at the moment of forking.
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+
+
+def _worker_init() -> None:
+    """Parse workers leave Ctrl-C to the main process, which shuts them down cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # -- progress -----------------------------------------------------------------------------
