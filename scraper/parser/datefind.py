@@ -25,7 +25,10 @@ _DATEISH = etree.XPath(
     ".//*[@class][contains(@class, 'date') or contains(@class, 'Date')"
     " or contains(@class, 'time') or contains(@class, 'datum') or contains(@class, 'publi')"
     " or contains(@class, 'byline') or contains(@class, 'meta') or contains(@class, 'posted')"
-    " or contains(@class, 'info') or contains(@class, 'author')]"
+    " or contains(@class, 'info') or contains(@class, 'author') or contains(@class, 'submitted')]"
+)
+_ITEMPROP_DATES = etree.XPath(
+    ".//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='dateModified']"
 )
 _CLASS_OK = re.compile(
     r"date|time|datum|fecha|publi|posted|byline|meta|dateline|info|created|submitted|zeit"
@@ -35,11 +38,11 @@ _CLASS_OK = re.compile(
 _MODIFIED_CLASS = re.compile(r"updated|modified|aktualisiert|last-?edit|changed", re.IGNORECASE)
 _PUBLISHED_CLASS = re.compile(r"publish|entry-date|post-date|created|pubdate", re.IGNORECASE)
 _MODIFIED_WORDS = re.compile(
-    r"(?:updated|update|last\s+modified|modified|edited|revised|aktualisiert|aktualisierung"
-    r"|geändert|zuletzt|stand|mis\s+à\s+jour|actualis[ée]|modifi[ée]|actualizado"
+    r"\b(?:updated|last\s+modified|modified|edited|revised|aktualisiert|aktualisierung"
+    r"|geändert|zuletzt\s+\w+|stand|mis\s+à\s+jour|actualis[ée]e?|modifi[ée]e?|actualizado"
     r"|actualización|aggiornato|aggiornamento|atualizado|atualização|bijgewerkt"
     r"|gewijzigd|обновлено|обновлен[оа]?|изменено|оновлено|zaktualizowano|aktualizacja"
-    r"|päivitetty|güncellendi|güncelleme)\W{0,3}(?:\w+\W+){0,3}$",
+    r"|päivitetty|güncellendi|güncelleme)\W{0,3}(?:\w+\W{1,3})?$",
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright|&copy;)\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
@@ -120,6 +123,13 @@ def find_markup_dates(
         else:
             pub_out.append((iso, source))
 
+    for el in _ITEMPROP_DATES(tree if scope.element is None else scope.element):
+        if scope.excluded(el):
+            continue
+        raw = el.get("content") or el.get("datetime") or el.text_content()
+        iso = normalize_iso(raw)
+        if iso and is_plausible(iso, now=now, structured=True):
+            add(iso, el.get("itemprop") == "dateModified", el, "itemprop")
     for el in tree.iter("time", "abbr"):
         if el.tag == "abbr" and not el.get("title"):
             continue
@@ -134,8 +144,9 @@ def find_markup_dates(
             iso = found[0][0] if found else None
         if iso is None or not is_plausible(iso, now=now):
             continue
-        modified = bool(_MODIFIED_CLASS.search(cls)) or (
-            not _PUBLISHED_CLASS.search(cls) and _is_modified_context(_preceding_text(el))
+        published_class = bool(_PUBLISHED_CLASS.search(cls))
+        modified = not published_class and (
+            bool(_MODIFIED_CLASS.search(cls)) or _is_modified_context(_preceding_text(el))
         )
         add(iso, modified, el, "time")
     if not want_published:

@@ -9,7 +9,7 @@ when a time is known without a zone. A zone is never invented.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -22,6 +22,7 @@ __all__ = [
     "is_plausible",
     "normalize_iso",
     "parse_date_text",
+    "relocalize",
 ]
 
 #: Visible or guessed dates before this year are rejected (the web news era).
@@ -335,3 +336,38 @@ def date_from_url(url: str | None, *, now: datetime | None = None) -> str | None
             if iso and is_plausible(iso, now=now):
                 return iso
     return None
+
+
+def relocalize(iso: str, candidates: Iterable[str | None]) -> str:
+    """Give a UTC timestamp the page's own offset when another field reveals it.
+
+    Many CMSs write ``2023-11-09T01:49:09+00:00`` in one place and the local wall-clock
+    ``2023-11-08 17:49:09`` (or ``-08:00``) in another. The instant is the same, but the
+    local form keeps the publisher's calendar day, so it is preferred. Nothing is guessed:
+    a naive candidate counts only if it differs from the UTC value by a whole number of
+    quarter hours, at most 14 hours.
+    """
+    try:
+        base = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if base.tzinfo is None or base.utcoffset() != timedelta(0):
+        return iso
+    utc_naive = base.replace(tzinfo=None)
+    for raw in candidates:
+        cand = normalize_iso(raw) if raw else None
+        if not cand or "T" not in cand:
+            continue
+        try:
+            dt = datetime.fromisoformat(cand)
+        except ValueError:
+            continue
+        if dt.tzinfo is not None:
+            offset = dt.utcoffset()
+            if offset and offset != timedelta(0) and dt == base:
+                return cand
+            continue
+        diff = dt - utc_naive
+        if diff and abs(diff) <= timedelta(hours=14) and diff % timedelta(minutes=15) == timedelta(0):
+            return base.astimezone(timezone(diff)).isoformat()
+    return iso

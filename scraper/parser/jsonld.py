@@ -59,6 +59,8 @@ class LdArticle:
     free: bool | None = None
     publisher: str | None = None
     url: str | None = None
+    # Every datePublished/dateCreated of any entity, to recover a local UTC offset.
+    all_dates: tuple[str, ...] = ()
 
 
 def _loads(text: str) -> list[Any]:
@@ -282,6 +284,10 @@ def read_article(scripts: Iterable[str], *, page_url: str | None = None) -> LdAr
         if any(isinstance(p, dict) and _free(p.get("isAccessibleForFree")) is False
                for p in parts):
             free = False
+    all_dates = tuple(
+        d for e in _walk(blocks) for key in ("datePublished", "dateCreated")
+        if (d := _text(e.get(key)))
+    )
     headline = _text(ent.get("headline")) or _text(ent.get("name"))
     language = _text(ent.get("inLanguage"))
     return LdArticle(
@@ -298,6 +304,7 @@ def read_article(scripts: Iterable[str], *, page_url: str | None = None) -> LdAr
         free=free,
         publisher=pub_names[0] if pub_names else None,
         url=_text(ent.get("url")),
+        all_dates=all_dates,
     )
 
 

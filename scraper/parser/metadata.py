@@ -9,7 +9,7 @@ written by the publisher for machines while visible markup is written for reader
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -18,7 +18,7 @@ from lxml import etree
 
 from scraper.parser.authors import clean_authors
 from scraper.parser.datefind import find_markup_dates
-from scraper.parser.dates import date_from_url, is_plausible, normalize_iso
+from scraper.parser.dates import date_from_url, is_plausible, normalize_iso, relocalize
 from scraper.parser.jsonld import LdArticle, is_jsonld, read_article
 from scraper.parser.microdata import Microdata, read_microdata
 from scraper.parser.scope import Scope, find_scope
@@ -264,6 +264,20 @@ def _tags(
     return _split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
 
 
+def _local_candidates(
+    tree: lxml.html.HtmlElement, metas: Mapping[str, list[str]], ld: LdArticle | None
+) -> Iterator[str]:
+    """Publication timestamps written elsewhere on the page (for :func:`relocalize`)."""
+    if ld:
+        yield from ld.all_dates
+    for key in _PUBLISHED_KEYS:
+        yield from metas.get(key, ())
+    for el in tree.iter("time"):
+        value = el.get("datetime")
+        if value:
+            yield value
+
+
 def extract_metadata(
     tree: lxml.html.HtmlElement,
     url: str | None,
@@ -314,6 +328,8 @@ def extract_metadata(
         )
         published = published or found.published
         modified = modified or found.modified
+    if published and published.endswith("+00:00"):
+        published = relocalize(published, _local_candidates(tree, metas, ld))
     if published and modified and modified[:10] < published[:10]:
         modified = None
 

@@ -21,19 +21,27 @@ _EXCLUDE = re.compile(
     r"|trending|most-?read|more-?(?:stories|news|articles|from)|also|read-?more|weitere"
     r"|verwandt|newsletter|cookie|share|sharing|sharedaddy|social|nav|navbar|navigation|menu"
     r"|breadcrumbs?|promo|advert|advertisement|banner|carousel|slider|masthead|site-?header"
-    r"|top-?bar|calendar|archive|tag-?cloud|rail)(?:s|es)?(?=$|[\s_\-\d])",
+    r"|calendar|archive|tag-?cloud|rail)(?:s|es)?(?=$|[\s_\-\d])",
     re.IGNORECASE,
 )
-_EXCLUDED_TAGS = frozenset({"nav", "form", "noscript", "select", "button"})
+_EXCLUDED_TAGS = frozenset({"nav", "noscript", "select", "button"})
 # <aside> is a sidebar, except when it is the article's own meta box.
 _ASIDE_OK = re.compile(r"meta|date|byline|author|info|head", re.IGNORECASE)
 # WordPress and other CMSs put taxonomy slugs into classes ("tag-comment",
 # "category-newsletter"); they say nothing about the block itself.
-_TAXONOMY = re.compile(r"\b(?:category|tag|post_tag|topic|section|format|ressort)-\S+")
+# Layout modifiers ("has-sidebar", "sticky-sidebar-parent") describe the container of a
+# sidebar, not the sidebar.
+_TAXONOMY = re.compile(
+    r"(?<![\w-])(?:category|tag|post_tag|topic|section|format|ressort|has|with|no|sticky|show"
+    r"|hide|is)-\S+"
+)
 # Outside the article, the page footer holds copyright years and teasers; inside it,
 # a <footer> is where many themes print "Posted on <date> by <author>".
-_PAGE_ONLY_TAGS = frozenset({"footer"})
-_PAGE_ONLY = re.compile(r"(?:^|[\s_\-])(?:footer|foot)(?=$|[\s_\-\d])", re.IGNORECASE)
+_PAGE_ONLY_TAGS = frozenset({"footer", "aside"})
+_PAGE_ONLY = re.compile(
+    r"(?:^|[\s_\-])(?<!post-)(?<!entry-)(?<!article-)(?<!story-)(?:footer|foot)(?=$|[\s_\-\d])",
+    re.IGNORECASE,
+)
 
 _ARTICLE_ITEMTYPE = re.compile(r"(?:Article|BlogPosting|Report|Posting)\b", re.IGNORECASE)
 _ITEMSCOPES = etree.XPath("//*[@itemtype]")
@@ -83,10 +91,12 @@ class Scope:
 def own_excluded(el: lxml.html.HtmlElement, page_level: bool) -> bool:
     """Whether this element itself (not its ancestors) marks a non-article block."""
     tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in _EXCLUDED_TAGS or (page_level and tag in _PAGE_ONLY_TAGS):
+    if tag in _EXCLUDED_TAGS:
         return True
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if tag == "aside" and not _ASIDE_OK.search(attrs):
+    if page_level and tag in _PAGE_ONLY_TAGS and not (
+        tag == "aside" and _ASIDE_OK.search(attrs)
+    ):
         return True
     if len(attrs) < 2:
         return False
@@ -141,7 +151,7 @@ def find_scope(
     """
     if h1s is None:
         h1s = list(tree.iter("h1"))
-    anchor = next((h for h in h1s if not is_excluded(h)), None)
+    anchor = next((h for h in h1s if not is_excluded(h)), h1s[0] if h1s else None)
     for el in _ITEMSCOPES(tree):
         if el.tag == "html" or el.tag == "body":
             continue
