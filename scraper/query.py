@@ -241,6 +241,7 @@ def fts_query(text: str) -> str:
     """
     if not text or not text.strip():
         raise ArchiveError("empty search query")
+    text = text.replace("\x00", " ")  # FTS5 would read a NUL as the end of the string
     advanced = bool(_ADVANCED.search(text))
     tokens = _QUERY_TOKEN.findall(text)
     balanced = _parens_balanced(tokens)

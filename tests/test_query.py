@@ -8,6 +8,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper import query
@@ -338,3 +340,34 @@ def test_readonly_archive_serves_every_read(tmp_path: Path) -> None:
         assert reader.stats()["articles"] == 1
         assert reader.check() == []
         assert write_warc(reader, io.BytesIO()) == 1
+
+
+# -- property: no query text can crash search ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_archive(tmp_path_factory: pytest.TempPathFactory):
+    with Archive(tmp_path_factory.mktemp("fts") / "archive.db") as opened:
+        opened.save(make_article(), make_page(), parser_version="1")
+        yield opened
+
+
+_QUERY_ALPHABET = st.sampled_from(
+    [*'abcXYZ мост café 0123 "\'()*^:-+.,;!?&|{}[]<>/\\~`@#$%=_\t\n', "AND", "OR", "NOT", "NEAR"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=40), st.lists(_QUERY_ALPHABET, max_size=12).map(" ".join)))
+def test_any_query_text_gives_hits_or_a_clear_archive_error(
+    shared_archive: Archive, text: str
+) -> None:
+    try:
+        hits = shared_archive.search(text)
+    except ArchiveError as exc:
+        assert "search query" in str(exc)
+        if "invalid search query" in str(exc):
+            # Only text that uses FTS operators may be rejected as malformed.
+            assert query._ADVANCED.search(text)
+    else:
+        assert isinstance(hits, list)
