@@ -1,0 +1,248 @@
+"""Remove what is not article text before the main content is chosen.
+
+Pruning happens in one pass over the lxml tree: junk tags go first (scripts, forms
+controls, media), then hidden elements, then page furniture recognised by tag, ARIA role
+or class/id words (navigation, sidebars, share/cookie/newsletter boxes, comments, related
+links, bylines). An element that holds the page's ``h1`` or a marked-up article body is
+never removed by a class/id guess: page wrappers often carry words like ``has-sidebar``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+# Never text: dropped with their content, keeping the tail text.
+JUNK_TAGS = (
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "video", "audio", "map", "button", "input", "select", "textarea", "option", "link",
+    "meta", "dialog", "menu", "picture", "source", "head", "title",
+)
+# Page furniture by tag: removed unless they hold the article (see module docstring).
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "form"})
+FURNITURE_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert",
+     "alertdialog", "menu", "menubar", "toolbar", "tablist", "status"}
+)
+
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+# Class/id words that mark furniture whatever its size (comments can be longer than the
+# article). Matched against each word of the class and id (split on -, _, spaces and
+# camelCase); prefixes end with "*".
+_STRONG_WORDS = _words(
+    """
+comment* disqus respond reply cookie* consent* gdpr
+"""
+)
+# Furniture words that page wrappers and content blocks also carry ("node-promoted",
+# "share-zone", "Section--Ads"): such an element survives when it holds a long text with
+# few links.
+_LAYOUT_WORDS = _words(
+    """
+breadcrumb* related* recommend* newsletter* subscri* signup share* sharing
+social* sociable addthis shariff sharedaddy advert* ad ads adv adsense adslot sponsor*
+promo* outbrain* taboola* pagination pager paging skip*
+login* signin register newsticker ticker jump* backtotop
+totop scrolltop mobilemenu hamburger rating* vote votes voting
+poll polls shop cart survey feedback follow* rss teaser-list teasers
+morelink readmore moreposts morestories trending* popular* mostread mostviewed
+nextpost prevpost previous postnav adblock donate* donation* support-us
+nav* menu* sidebar* sidenav footer* masthead topbar toolbar* banner* offcanvas drawer
+subnav dropdown* popup* modal* overlay lightbox print* paywall*
+"""
+)
+# Words that mark small furniture (bylines, dates, tags, captions): removed only when
+# the element holds little text.
+_WEAK_WORDS = _words(
+    """
+widget* meta* byline* author* date* time* dateline posted published updated tag tags tagged
+taglist tagcloud keyword* categor* caption* credit* copyright* disclaimer* info* source*
+header* head topic* label* breaking headline-list reading readingtime
+wp-caption-text hidden sr-only visually-hidden screen-reader* print-only
+"""
+)
+# Words of marked-up article bodies: such elements are never pruned.
+BODY_WORDS = frozenset(
+    _words(
+        """articlebody article-body article-content article-text articletext articlecontent
+    entry-content entrycontent post-content postcontent post-body postbody post-text
+    story-body storybody story-content storycontent content-text body-text bodytext
+    article__body article__content c-article-body rich-text richtext field-body
+    text-content main-text article-main"""
+    )
+)
+
+
+def _word_regex(words: list[str]) -> re.Pattern[str]:
+    """One regex for a word list: exact words, or prefixes for words ending in ``*``."""
+    exact = sorted((w for w in words if not w.endswith("*")), key=len, reverse=True)
+    prefixes = sorted((w[:-1] for w in words if w.endswith("*")), key=len, reverse=True)
+    alts = []
+    if exact:
+        alts.append("(?:" + "|".join(map(re.escape, exact)) + ")(?![a-z0-9])")
+    if prefixes:
+        alts.append("(?:" + "|".join(map(re.escape, prefixes)) + ")")
+    return re.compile("(?<![a-z0-9])(?:" + "|".join(alts) + ")")
+
+
+_STRONG = _word_regex(_STRONG_WORDS)
+_LAYOUT = _word_regex(_LAYOUT_WORDS)
+_WEAK = _word_regex(_WEAK_WORDS)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WEAK_MAX_CHARS = 400
+_SUBSTANTIAL_CHARS = 500
+
+
+# Verdicts on an element's class/id string.
+NONE, BODY, STRONG, WEAK, LAYOUT = 0, 1, 2, 3, 4
+
+
+@lru_cache(maxsize=8192)
+def class_verdict(raw: str) -> int:
+    """Classify a ``class + " " + id`` string: body marker, strong/weak furniture or none.
+
+    Cached: pages repeat the same class strings many times.
+    """
+    if not raw.strip():
+        return NONE
+    if any(tok in BODY_WORDS for tok in raw.lower().replace("_", "-").split()):
+        return BODY
+    low = _CAMEL.sub(r"\1 \2", raw).lower().replace("_", " ")
+    if _STRONG.search(low):
+        return STRONG
+    if _LAYOUT.search(low):
+        return LAYOUT
+    if _WEAK.search(low):
+        return WEAK
+    return NONE
+
+
+def _raw(el: etree._Element) -> str:
+    cls = el.get("class")
+    ident = el.get("id")
+    if cls is None and ident is None:
+        return ""
+    return (cls or "") + " " + (ident or "")
+
+
+def is_body_marked(el: etree._Element) -> bool:
+    """True for an element the page marks as the article body (microdata or class)."""
+    if "articleBody" in (el.get("itemprop") or ""):
+        return True
+    raw = _raw(el)
+    return bool(raw) and class_verdict(raw) == BODY
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """Hidden by attribute or inline style (what a reader never sees)."""
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def prune(root: etree._Element) -> list[etree._Element]:
+    """Remove junk, hidden elements and page furniture from ``root`` in place.
+
+    Returns the elements the page marks as its article body, in document order (they are
+    kept), so the content stage need not search for them again.
+    """
+    etree.strip_elements(root, *JUNK_TAGS, with_tail=False)
+    body = root.find("body")
+    top = body if body is not None else root
+    anchors: list[etree._Element] = []
+    marked: list[etree._Element] = []
+    furniture: list[tuple[etree._Element, int]] = []
+    for el in top.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "h1":
+            anchors.append(el)
+        verdict = _verdict(el, tag)
+        if verdict == BODY:
+            marked.append(el)
+        elif verdict != NONE:
+            furniture.append((el, verdict))
+    keep: set[etree._Element] = set()
+    for a in anchors + marked:
+        keep.add(a)
+        for anc in a.iterancestors():
+            if anc in keep:
+                break
+            keep.add(anc)
+    page = top.getroottree().getroot()
+    for el, verdict in furniture:
+        if el in keep or el.getroottree().getroot() is not page:
+            continue  # protected, or inside an already removed subtree
+        if verdict == LAYOUT and _substantial(el):
+            continue
+        drop(el)
+    return [m for m in marked if _attached(m, top)]
+
+
+def _attached(el: etree._Element, top: etree._Element) -> bool:
+    return any(anc is top for anc in el.iterancestors())
+
+
+def _verdict(el: etree._Element, tag: str) -> int:
+    """BODY, STRONG (drop), WEAK (drop: small enough) or NONE for one element."""
+    if "articleBody" in (el.get("itemprop") or ""):
+        return BODY
+    if is_hidden(el):
+        return STRONG
+    if tag in FURNITURE_TAGS:
+        return LAYOUT
+    role = el.get("role")
+    if role and role in FURNITURE_ROLES:
+        return STRONG
+    raw = _raw(el)
+    verdict = class_verdict(raw) if raw else NONE
+    if tag == "header" and verdict != BODY:
+        return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
+    if verdict == WEAK:
+        return WEAK if _text_len(el) < _WEAK_MAX_CHARS else NONE
+    return verdict
+
+
+def is_weak_furniture(el: etree._Element) -> bool:
+    """Furniture-like class or id, strong or weak (checked again inside the chosen body)."""
+    raw = _raw(el)
+    return bool(raw) and class_verdict(raw) in (STRONG, WEAK, LAYOUT)
+
+
+def _substantial(el: etree._Element) -> bool:
+    """A long text with few links: an article, not a menu or a sidebar."""
+    total = len("".join(el.itertext()).strip())
+    if total < _SUBSTANTIAL_CHARS:
+        return False
+    links = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    return total - links >= _SUBSTANTIAL_CHARS and links < total * 0.3
+
+
+def _text_len(el: etree._Element) -> int:
+    return len("".join(el.itertext()).strip())
+
+
+def drop(el: etree._Element) -> None:
+    """Remove ``el`` and its subtree but keep its tail text in the document."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
