@@ -227,3 +227,123 @@ def _statements(script: str) -> list[str]:
     if buffer.strip():
         out.append(buffer.strip())
     return out
+
+
+# What each table and column means: one source for the README's schema section and
+# for Datasette's metadata (``datasette archive.db -m metadata.json``). A test checks
+# that every column of the schema is described here.
+DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "articles": (
+        "One row per article (keyed by canonical URL): the current record.",
+        {
+            "id": "Article id (stable; used by `scraper show ID`).",
+            "url": "URL the article was first fetched from.",
+            "canonical_url": "Canonical URL (the page's own, else its URL); unique.",
+            "site": "Host of the canonical URL, lowercased, without www.",
+            "title": "Headline.",
+            "published": "Publication date, ISO 8601 (date only when the page gives no time).",
+            "modified": "Last-modified date the page states, ISO 8601.",
+            "authors": "JSON list of author names.",
+            "language": "Language code (html lang, og:locale or Content-Language).",
+            "summary": "Description or lead paragraph.",
+            "body": "Main text: blocks separated by blank lines, no boilerplate.",
+            "sections": 'JSON list of {"heading", "text"} for headed parts.',
+            "tags": "JSON list of tags/keywords.",
+            "image": "Lead image URL.",
+            "word_count": "Words in body.",
+            "kind": "article, listing, empty, paywalled or error.",
+            "revision": "Number of the current revision (1 = never changed).",
+            "content_hash": "SHA-256 of normalized title, body, bullets and dates.",
+            "first_seen": "When the article was first archived.",
+            "last_fetched": "When it was last fetched (changed or not).",
+            "last_changed": "When its content last changed (a new revision).",
+            "parser_version": "Parser version that produced the current record.",
+        },
+    ),
+    "bullets": (
+        "Bullet points of each article's current revision, in order.",
+        {
+            "article_id": "The article (articles.id).",
+            "position": "0-based order within the article.",
+            "section": "Heading of the section the bullet is in, if any.",
+            "depth": "0 for top-level items, more for nested lists.",
+            "text": "Bullet text without its marker.",
+        },
+    ),
+    "revisions": (
+        "Every distinct version of every article, oldest first; a row only when content changed.",
+        {
+            "id": "Row id.",
+            "article_id": "The article (articles.id).",
+            "revision": "1, 2, ... per article.",
+            "fetched_at": "Fetch time of the page this revision was read from.",
+            "content_hash": "SHA-256 of normalized title, body, bullets and dates.",
+            "parser_version": "Parser version that produced this record.",
+            "record": "The full record as it was (JSON, as `scraper show --format json`).",
+        },
+    ),
+    "pages": (
+        "Raw pages as fetched (compressed); a new row only when the bytes changed.",
+        {
+            "id": "Row id.",
+            "article_id": "The article (articles.id).",
+            "url": "Requested URL.",
+            "final_url": "URL after redirects.",
+            "status": "HTTP status.",
+            "headers": "Response headers (JSON object).",
+            "etag": "ETag validator, for conditional GETs.",
+            "last_modified": "Last-Modified validator, for conditional GETs.",
+            "fetched_at": "When these bytes were last fetched.",
+            "encoding": "Character encoding the page was decoded with.",
+            "raw_sha256": "SHA-256 of the uncompressed body.",
+            "raw_size": "Uncompressed body size in bytes.",
+            "compression": "Codec of raw (zstd, zlib or none).",
+            "raw": "The body, compressed with the codec in compression.",
+        },
+    ),
+    "urls": (
+        "Every URL an article was reached by (canonical, fetched, redirect sources).",
+        {"url": "A URL.", "article_id": "The article it leads to (articles.id)."},
+    ),
+    "fetches": (
+        "One row per request outcome, successful or not.",
+        {
+            "id": "Row id.",
+            "url": "Requested URL.",
+            "final_url": "URL after redirects.",
+            "status": "HTTP status, if there was an answer.",
+            "error": "One-line failure reason, if it failed.",
+            "bytes": "Body size received.",
+            "elapsed_ms": "Time taken in milliseconds.",
+            "at": "When the request started or finished (ISO 8601).",
+            "kind": "Page kind when parsed (article, listing, ...).",
+            "source": "Source name from sources.toml, if any.",
+            "outcome": "new, updated, unchanged, failed, skipped or not_modified.",
+        },
+    ),
+    "articles_fts": (
+        "Full-text index (FTS5) over title, body and bullets; rowid = articles.id.",
+        {
+            "title": "Indexed title.",
+            "body": "Indexed body.",
+            "bullets": "Indexed bullet texts, one per line.",
+        },
+    ),
+}
+
+
+def datasette_metadata(database: str = "archive") -> dict[str, object]:
+    """Datasette metadata: table and column descriptions, and full-text search on
+    ``articles`` through ``articles_fts`` (Datasette cannot detect an index whose
+    content is a view on its own)."""
+    tables: dict[str, object] = {}
+    for table, (description, columns) in DESCRIPTIONS.items():
+        entry: dict[str, object] = {"description": description, "columns": dict(columns)}
+        if table == "articles":
+            entry.update(fts_table="articles_fts", fts_pk="id", sort_desc="published")
+        tables[table] = entry
+    return {
+        "title": "News archive",
+        "description": "Articles archived by news-scraper, with revisions and raw pages.",
+        "databases": {database: {"tables": tables}},
+    }

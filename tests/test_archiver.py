@@ -351,6 +351,16 @@ def test_new_archive_has_wal_schema_version_and_documented_tables(tmp_path: Path
         assert fks == {("bullets", "articles")}
 
 
+def test_every_table_and_column_is_described_for_readme_and_datasette(archive: Archive) -> None:
+    assert set(schema.DESCRIPTIONS) == set(schema.TABLES)
+    for table, (_, columns) in schema.DESCRIPTIONS.items():
+        actual = [r[1] for r in archive.db.execute(f"PRAGMA table_info({table})")]
+        assert list(columns) == actual, table
+    metadata = json.loads(json.dumps(schema.datasette_metadata()))
+    articles = metadata["databases"]["archive"]["tables"]["articles"]
+    assert (articles["fts_table"], articles["fts_pk"]) == ("articles_fts", "id")
+
+
 def test_empty_file_is_migrated_and_current_archive_reopens_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.write_bytes(b"")
