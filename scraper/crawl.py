@@ -319,6 +319,7 @@ class _Run:
                     if not self.frontier.add(url, source.name, kind):
                         self.frontier.requeue(url, kind=kind)
                     self._touched.add(url)
+        self.frontier.requeue_feeds(list(self.sources))
         for entry in self.frontier.done_articles(list(self.sources)):
             if self.refresh or self._due_for_recheck(entry, self.sources[entry.source]):
                 self.frontier.requeue(entry.url)

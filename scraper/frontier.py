@@ -143,6 +143,20 @@ class Frontier:
         ).fetchall()
         return [_entry(r) for r in rows]
 
+    def requeue_feeds(self, sources: Sequence[str]) -> int:
+        """Queue every known feed of these sources again (autodiscovered ones too: they
+        must be read each run even when the page that named them has not changed)."""
+        if not sources:
+            return 0
+        marks = ", ".join("?" for _ in sources)
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE frontier SET state = 'queued' WHERE source IN ({marks}) AND "
+                "kind = 'feed' AND state IN ('done', 'skipped')",
+                tuple(sources),
+            )
+        return cur.rowcount
+
     def done_articles(self, sources: Sequence[str]) -> list[FrontierEntry]:
         """Articles of these sources that were fetched and handled (re-check candidates)."""
         if not sources:
@@ -150,7 +164,7 @@ class Frontier:
         marks = ", ".join("?" for _ in sources)
         rows = self.conn.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM frontier WHERE source IN ({marks}) AND "
-            "kind = 'article' AND state IN ('done', 'skipped')",
+            "kind = 'article' AND state = 'done'",
             tuple(sources),
         ).fetchall()
         return [_entry(r) for r in rows]
