@@ -164,6 +164,8 @@ class Archive:
             row = conn.execute(
                 "SELECT id, revision, content_hash FROM articles WHERE canonical_url = ?", (key,)
             ).fetchone()
+            if row is None and isinstance(page, StoredPage):
+                row = _rekey(conn, page.article_id, key)
             if row is None:
                 article_id = self._insert_article(conn, record, digest, now, parser_version)
                 result = SaveResult("new", article_id, 1)
@@ -480,6 +482,16 @@ def _store_page(conn: sqlite3.Connection, article_id: int, page: Page) -> None:
          page.last_modified, page.fetched_at, page.encoding, sha, len(page.content),
          compress.DEFAULT, compress.compress(page.content)),
     )  # fmt: skip
+
+
+def _rekey(conn: sqlite3.Connection, article_id: int, key: str) -> tuple[int, int, str] | None:
+    """A reparse that reads a different canonical URL from a stored page is still about
+    that page's article: move the article to the new key instead of forking a copy."""
+    conn.execute("UPDATE articles SET canonical_url = ? WHERE id = ?", (key, article_id))
+    row = conn.execute(
+        "SELECT id, revision, content_hash FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def _add_aliases(conn: sqlite3.Connection, article_id: int, urls: list[str | None]) -> None:

@@ -246,6 +246,19 @@ def test_moved_article_conditional_get_uses_where_the_url_leads_now(archive: Arc
     assert old is not None and old["id"] != result.article_id
 
 
+def test_reparse_reading_a_new_canonical_url_moves_the_article_not_forks_it(
+    archive: Archive,
+) -> None:
+    first = archive.save(make_article(canonical_url="https://news.example/a?p=1"),
+                         make_page(), parser_version="1")  # fmt: skip
+    (stored,) = archive.iter_pages()
+    result = archive.save(make_article(), stored, parser_version="2")
+    assert (result.outcome, result.article_id) == ("unchanged", first.article_id)
+    assert count(archive, "articles") == 1
+    record = archive.get("https://news.example/a?p=1")  # the old key still leads to it
+    assert record is not None and record["canonical_url"] == "https://news.example/a"
+
+
 def test_record_without_canonical_url_is_keyed_by_its_url(archive: Archive) -> None:
     result = archive.save(make_article(canonical_url=None), None, parser_version="1")
     record = archive.get("https://news.example/a")
