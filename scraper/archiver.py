@@ -160,6 +160,8 @@ class Archive:
         digest = content_hash(article)
         record = article.to_dict()
         record["canonical_url"] = key
+        # Compress before taking the write lock: other processes wait for it meanwhile.
+        blob = self._compress_if_new(page, key) if page is not None else None
         with self._write(key) as conn:
             row = conn.execute(
                 "SELECT id, revision, content_hash FROM articles WHERE canonical_url = ?", (key,)
@@ -177,12 +179,24 @@ class Archive:
                                      parser_version)  # fmt: skip
                 result = SaveResult("updated", row[0], row[1] + 1)
             if page is not None:
-                _store_page(conn, result.article_id, page)
+                _store_page(conn, result.article_id, page, blob)
             urls = [key, article.url]
             if page is not None:
                 urls += [page.url, page.final_url, *page.redirects]
             _add_aliases(conn, result.article_id, urls)
         return result
+
+    def _compress_if_new(self, page: Page, key: str) -> bytes | None:
+        """The compressed body, unless it equals the latest stored copy (then None)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT p.raw_sha256 FROM pages AS p JOIN articles AS a ON a.id = p.article_id"
+                " WHERE a.canonical_url = ? ORDER BY p.id DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+        if row is not None and row[0] == hashlib.sha256(page.content).hexdigest():
+            return None
+        return compress.compress(page.content)
 
     def mark_not_modified(self, url: str, fetched_at: str) -> SaveResult | None:
         """Record a 304 (or an identical refetch) for ``url``: bump ``last_fetched`` and
@@ -457,9 +471,12 @@ def _insert_revision(
     )  # fmt: skip
 
 
-def _store_page(conn: sqlite3.Connection, article_id: int, page: Page) -> None:
+def _store_page(
+    conn: sqlite3.Connection, article_id: int, page: Page, blob: bytes | None
+) -> None:
     """Keep a new raw copy only when the bytes changed; otherwise refresh the latest
-    copy's fetch time and validators (they may change without the body changing)."""
+    copy's fetch time and validators (they may change without the body changing).
+    ``blob`` is the body compressed ahead of time, if it looked new then."""
     sha = hashlib.sha256(page.content).hexdigest()
     headers = json.dumps(dict(page.headers), ensure_ascii=False)
     latest = conn.execute(
@@ -480,7 +497,7 @@ def _store_page(conn: sqlite3.Connection, article_id: int, page: Page) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (article_id, page.url, page.final_url, page.status, headers, page.etag,
          page.last_modified, page.fetched_at, page.encoding, sha, len(page.content),
-         compress.DEFAULT, compress.compress(page.content)),
+         compress.DEFAULT, blob if blob is not None else compress.compress(page.content)),
     )  # fmt: skip
 
 
