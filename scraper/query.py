@@ -67,6 +67,8 @@ def resolve(
     GETs): if a moved article's old URL is now another article's redirect source, the
     alias wins over the old canonical URL.
     """
+    if isinstance(url_or_id, str) and url_or_id.strip().isdigit():
+        url_or_id = int(url_or_id)  # "12" from a command line is an id, never a URL
     if isinstance(url_or_id, int):
         row = conn.execute("SELECT id FROM articles WHERE id = ?", (url_or_id,)).fetchone()
         return row[0] if row else None

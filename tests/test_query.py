@@ -175,6 +175,7 @@ def test_get_by_id_canonical_url_or_alias(news: Archive) -> None:
     record = news.get("https://news.example/budget")
     assert record is not None
     assert news.get(record["id"]) == record
+    assert news.get(str(record["id"])) == record
     assert news.get(999) is None
     keys = list(record)
     assert keys[:16] == list(make_article().to_dict())
