@@ -299,12 +299,13 @@ def test_warc_export_reads_back_with_original_headers(archive: Archive) -> None:
     out = io.BytesIO()
     assert write_warc(archive, out) == 2
     out.seek(0)
-    records = [
-        (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers, r.http_headers,
-         r.content_stream().read())
-        for r in ArchiveIterator(out)
-    ]  # fmt: skip
+    records, digests = [], []
+    for r in ArchiveIterator(out, check_digests=True):
+        records.append((r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers,
+                        r.http_headers, r.content_stream().read()))  # fmt: skip
+        digests.append(r.digest_checker.passed)
     assert [r[0] for r in records] == ["warcinfo", "response", "response"]
+    assert digests[1:] == [True, True]  # block and payload digests verified by warcio
     _, uri, warc_headers, http_headers, body = records[1]
     assert uri == "https://news.example/a"
     assert warc_headers.protocol == "WARC/1.1"
