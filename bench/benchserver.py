@@ -41,7 +41,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,7 +60,7 @@ SECTIONS = ("politics", "world", "business", "economy", "technology", "science",
             "sport", "culture", "opinion", "local", "environment")  # fmt: skip
 
 # The most frequent English words, in rough frequency order; rarer words are made up.
-COMMON = (
+_COMMON_TEXT = (
     "the of and to a in that is was he for it with as his on be at by i this had not are but "
     "from or have an they which one you were her all she there would their we him been has "
     "when who will more no if out so said what up its about into than them can only other "
@@ -72,9 +72,10 @@ COMMON = (
     "used take three government city council police minister report week month officials "
     "president company market election public court health school water plan million percent "
     "according spokesman told statement region members program national local budget vote"
-).split()
-_ONSETS = ("b", "br", "c", "ch", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l",
-           "m", "n", "p", "pl", "pr", "r", "s", "sh", "st", "t", "tr", "v", "w", "z", "")  # fmt: skip
+)
+COMMON = _COMMON_TEXT.split()
+_ONSET_TEXT = "b br c ch cl d dr f fl g gr h j k l m n p pl pr r s sh st t tr v w z"
+_ONSETS = [*_ONSET_TEXT.split(), ""]
 _NUCLEI = ("a", "e", "i", "o", "u", "ai", "ea", "ou", "io", "y")
 _CODAS = ("", "", "n", "r", "s", "t", "l", "nd", "st", "rt", "ng", "m", "ck", "x")
 
@@ -87,8 +88,7 @@ def _vocabulary(size: int = 24_000) -> tuple[list[str], list[float]]:
     while len(words) < size:
         syllables = rng.choice((1, 2, 2, 2, 3, 3, 4))
         word = "".join(
-            rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS)
-            for _ in range(syllables)
+            rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(syllables)
         )
         if 2 <= len(word) <= 14 and word not in seen:
             seen.add(word)
@@ -222,9 +222,7 @@ class SiteGen:
         return urlsplit(self.headline(host, n).url).path
 
     def article_html(self, host: int, n: int) -> bytes:
-        spec = self.spec(host, n)
-        rng = random.Random(host * 7_919 + n * 104_729)
-        return self.render(spec)
+        return self.render(self.spec(host, n))
 
     def render(self, spec: ArticleSpec) -> bytes:
         """The page of an article (also for specs made outside this site's numbering)."""
@@ -325,8 +323,8 @@ def _hex(rng: random.Random, n: int) -> str:
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        '"', "&quot;"
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
 
 
@@ -341,7 +339,8 @@ class _HostChrome:
         self.base = base
         self.host = host
         self.name = " ".join(w.capitalize() for w in _words(rng, 2)) + rng.choice(
-            (" Times", " Herald", " Gazette", " Post", " Daily", " Courier", " Tribune"))
+            (" Times", " Herald", " Gazette", " Post", " Daily", " Courier", " Tribune")
+        )
         self.next_data = host % 3 != 0  # two hosts in three render with a JS state blob
         self.prefix = rng.choice(("c", "css", "sc", "tw", "m"))
         cls = [f"{self.prefix}-{_hex(rng, 6)}" for _ in range(200)]
@@ -429,7 +428,6 @@ class _HostChrome:
     def article(self, spec: ArticleSpec, related: list[Headline], most_read: list[Headline],
                 rng: random.Random) -> str:  # fmt: skip
         c = self.cls
-        path = urlsplit(spec.url).path
         jsonld = json.dumps({
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": spec.title,
             "description": spec.summary, "datePublished": spec.published,
@@ -452,9 +450,9 @@ class _HostChrome:
             + "".join(f'<meta property="article:tag" content="{_esc(t)}">' for t in spec.tags)
             + '<meta name="twitter:card" content="summary_large_image">'
             f'<script type="application/ld+json">{jsonld}</script>'
-            f"<script>window.dataLayer=[{{\"pageId\":\"{_hex(rng, 24)}\",\"section\":"
-            f"\"{spec.section}\",\"words\":{sum(len(str(v).split()) for _, v in spec.blocks)},"
-            f"\"authors\":{json.dumps(list(spec.authors))},\"ab\":\"{_hex(rng, 8)}\"}}];</script>"
+            f'<script>window.dataLayer=[{{"pageId":"{_hex(rng, 24)}","section":'
+            f'"{spec.section}","words":{sum(len(str(v).split()) for _, v in spec.blocks)},'
+            f'"authors":{json.dumps(list(spec.authors))},"ab":"{_hex(rng, 8)}"}}];</script>'
         )
         body: list[str] = []
         for i, (kind, value) in enumerate(spec.blocks):
@@ -469,8 +467,9 @@ class _HostChrome:
                             "<span>Advertisement</span></div>")  # fmt: skip
             if i == 6 and related:
                 r = related[0]
+                link = f'<a href="{urlsplit(r.url).path}">{_esc(r.title)}</a>'
                 body.append(f'<aside class="read-also {c[41]}"><strong>Read also:</strong> '
-                            f'<a href="{urlsplit(r.url).path}">{_esc(r.title)}</a></aside>')  # fmt: skip
+                            f"{link}</aside>")  # fmt: skip
         srcset = ", ".join(f"{spec.image}?w={w}&sig={_hex(rng, 20)} {w}w"
                            for w in (480, 768, 1024, 1600))  # fmt: skip
         byline = " and ".join(
@@ -577,7 +576,7 @@ class _Handler(BaseHTTPRequestHandler):
     latency: float
     state: _State
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == "/__stats":
             with self.state.lock:
@@ -616,7 +615,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -667,14 +666,13 @@ def serve(articles: int, hosts: int, port: int, latency: float) -> None:
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
     raw_total = sum(len(gzip.decompress(b)) for s in sites for b, _, _ in s.pages.values())
+    pages = sum(len(s.pages) for s in sites)
     info = {"hosts": hosts, "articles": gen.per_host * hosts, "port": port,
             "latency": latency, "bases": gen.bases, "build_s": round(time.monotonic() - started, 1),
-            "mean_page_kb": round(raw_total / sum(len(s.pages) for s in sites) / 1024, 1)}  # fmt: skip
+            "mean_page_kb": round(raw_total / pages / 1024, 1)}  # fmt: skip
     print("ready " + json.dumps(info), flush=True)
-    try:
+    with suppress(KeyboardInterrupt):
         threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
 
 
 @contextmanager
@@ -707,7 +705,7 @@ def server_stats(base: str, *, reset: bool = False) -> dict[str, int]:
     import urllib.request
 
     url = f"{base}/__stats" + ("?reset=1" if reset else "")
-    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(url, timeout=10) as resp:
         return dict(json.loads(resp.read()))
 
 
