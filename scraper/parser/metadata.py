@@ -8,6 +8,7 @@ written by the publisher for machines while visible markup is written for reader
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -83,6 +84,9 @@ _SCRIPT_DATE = re.compile(
     r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+\-]\d{2}:?\d{2})?)[\"']",
     re.IGNORECASE,
 )
+_TITLE_CLASS = re.compile(r"title|headline|heading|name", re.IGNORECASE)
+_LOGO = re.compile(r"logo|brand|site-?title|site-?name|blog-?title|masthead|navbar", re.I)
+_ARTICLE_HEADER = re.compile(r"entry|post|article|story|content|page-header", re.I)
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
 _NOT_LANGS = frozenset({"und", "mul", "zxx", "xx"})
 
@@ -115,7 +119,8 @@ def _index_page(tree: lxml.html.HtmlElement) -> _Page:
             continue
         if tag == "title":
             if page.title is None:
-                page.title = el.text_content()
+                text = el.text_content()
+                page.title = html.unescape(text) if "&" in text else text
             continue
         if tag == "link":
             if page.canonical is None:
@@ -131,6 +136,8 @@ def _index_page(tree: lxml.html.HtmlElement) -> _Page:
         content = content.strip()
         if not content:
             continue
+        if "&" in content:
+            content = html.unescape(content)
         itemprop = el.get("itemprop")
         if itemprop is not None and _inside_itemscope(el):
             continue  # microdata of some item: read with its scope, not as page metadata
@@ -205,17 +212,57 @@ def _first_date(
     return None
 
 
-def _h1_text(h1s: list[lxml.html.HtmlElement], scope: Scope) -> str | None:
-    first_ok: str | None = None
+def _is_logo_heading(el: lxml.html.HtmlElement) -> bool:
+    """An h1 used for the site logo or name (inside the page header or a logo link)."""
+    node: lxml.html.HtmlElement | None = el
+    depth = 0
+    while node is not None and depth < 6:
+        if node.tag == "header" and depth > 0 and not _ARTICLE_HEADER.search(
+            node.get("class") or ""
+        ):
+            return True
+        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if _LOGO.search(attrs):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def _headings(
+    tree: lxml.html.HtmlElement, h1s: list[lxml.html.HtmlElement], scope: Scope
+) -> tuple[list[str], str | None]:
+    """Title candidates (article h1s, other h1s, title-like h2/h3) and the trusted one.
+
+    The trusted heading is the article's own h1 or, failing that, the only h1 on the
+    page that is not a logo: readers take it as the title even when metadata differs.
+    """
+    inside: list[str] = []
+    outside: list[str] = []
+    plain: list[str] = []
     for h1 in h1s:
         text = " ".join(h1.text_content().split())
         if not text:
             continue
-        if scope.contains(h1):
-            return text
-        if first_ok is None and not scope.excluded(h1):
-            first_ok = text
-    return first_ok
+        logo = _is_logo_heading(h1)
+        if scope.contains(h1) and not logo:
+            inside.append(text)
+        else:
+            outside.append(text)
+            if not logo and not scope.excluded(h1):
+                plain.append(text)
+    root = scope.element if scope.element is not None else tree
+    extra = []
+    for el in root.iter("h2", "h3"):
+        cls = f"{el.get('class') or ''} {el.get('itemprop') or ''}"
+        if _TITLE_CLASS.search(cls) and not scope.excluded(el):
+            text = " ".join(el.text_content().split())
+            if text:
+                extra.append(text)
+                if len(extra) >= 3:
+                    break
+    trusted = inside[0] if inside else (plain[0] if len(plain) == 1 else None)
+    return [*inside, *outside, *extra], trusted
 
 
 def _byline_authors(tree: lxml.html.HtmlElement, scope: Scope) -> tuple[str, ...]:
@@ -380,10 +427,12 @@ def extract_metadata(
         modified = None
 
     site_names = [s for s in (_first(metas, _SITE_KEYS), ld.publisher if ld else None) if s]
+    headings, trusted = _headings(tree, page.h1s, scope)
     title = choose_title(
         headline=(ld.headline if ld else None) or micro.headline,
         og_title=_first(metas, ("og:title", "twitter:title")),
-        h1=_h1_text(page.h1s, scope),
+        headings=headings,
+        trusted=trusted,
         doc_title=page.title,
         other=[_first(metas, _TITLE_KEYS)],
         site_names=site_names,

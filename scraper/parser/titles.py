@@ -63,7 +63,10 @@ def strip_site_name(title: str, site_names: Sequence[str] = ()) -> str:
         first, last = parts[0][0], parts[-1][0]
         if len(parts) == 2 and len(last.split()) <= 4 and len(last) * 2 < len(first):
             parts.pop()
-        elif len(parts) == 2 and len(first.split()) <= 3 and len(first) * 2 < len(last):
+        elif (
+            len(parts) == 2 and len(first.split()) <= 3 and len(first) * 2 < len(last)
+            and title[parts[0][2]:parts[1][1]].strip() in ("|", "::", "»", "·")
+        ):
             parts.pop(0)
         elif len(parts) > 2 and len(last.split()) <= 4:
             parts.pop()
@@ -87,33 +90,76 @@ def choose_title(
     *,
     headline: str | None,
     og_title: str | None,
-    h1: str | None,
+    headings: Sequence[str],
     doc_title: str | None,
+    trusted: str | None = None,
     other: Sequence[str | None] = (),
     site_names: Sequence[str] = (),
 ) -> str | None:
-    """Pick the title from the candidates (already whitespace-normalised or raw)."""
-    headline, og_title, h1, doc_title = (
-        _clean(headline), _clean(og_title), _clean(h1), _clean(doc_title)
-    )
+    """Pick the title: a visible heading that the metadata confirms, else the metadata.
+
+    ``headings`` are the page's h1 texts (article first) followed by title-like h2/h3
+    texts. A heading wins when it equals a metadata title, one of its separator-delimited
+    parts, or a long prefix of it. A heading that equals the site-name part of
+    ``<title>`` is the logo, not the title.
+    """
+    headline, og_title, doc_title = _clean(headline), _clean(og_title), _clean(doc_title)
     others = [c for c in (_clean(o) for o in other) if c]
     sites = [s for s in site_names if s]
     site_keys = {_norm(s) for s in sites}
-    meta = [c for c in (headline, og_title, *others, doc_title) if c]
-    if h1 and _norm(h1) not in site_keys and len(h1) < 400:
-        h = _norm(h1)
-        for cand in meta:
+    metas = [c for c in (headline, og_title, *others, doc_title) if c]
+    full = {_norm(c) for c in metas}
+    parts: set[str] = set()
+    edge_parts: set[str] = set()
+    for cand in (og_title, doc_title, *others):
+        if not cand:
+            continue
+        split = [p[0] for p in _split(cand)]
+        if len(split) > 1:
+            parts.update(_norm(p) for p in split)
+            edge_parts.update((_norm(split[0]), _norm(split[-1])))
+    trusted = _clean(trusted)
+    if trusted and _norm(trusted) not in site_keys and len(trusted) < 300:
+        return trusted
+    cleaned = [_clean(h) for h in headings]
+    candidates = [h for h in cleaned if h and len(h) < 400 and _norm(h) not in site_keys]
+    first_h1 = candidates[0] if candidates else None
+    for h in candidates:
+        key = _norm(h)
+        if not key:
+            continue
+        if key in full and key not in parts:
+            return h
+        if key in parts:
+            # The heading is one part of "A | B": the title, unless the other parts of a
+            # two-part title are longer and it is the repeated site name.
+            if key in edge_parts and _is_logo(key, metas):
+                continue
+            return h
+        for cand in metas:
             c = _norm(cand)
-            if c == h or (len(h) >= 10 and (c.startswith(h) or c.endswith(h) or h in c)):
-                return h1
-            if len(c) >= 10 and h.startswith(c):
-                return h1
-    for option in (headline, og_title, *others):
+            if len(key) >= 10 and (c.startswith(key) or c.endswith(key)):
+                return h
+            if len(c) >= 10 and key.startswith(c):
+                return h
+    if headline and _norm(headline) not in site_keys:
+        return headline
+    for option in (og_title, *others, doc_title):
         if option and _norm(option) not in site_keys:
-            return strip_site_name(option, sites) if option is not headline else option
-    if doc_title:
-        stripped = strip_site_name(doc_title, sites)
-        if h1 and _norm(stripped) not in site_keys and _norm(h1) not in site_keys:
-            return stripped
-        return stripped if _norm(stripped) not in site_keys else (h1 or stripped)
-    return h1
+            stripped = strip_site_name(option, [*sites, *_logo_parts(candidates, metas)])
+            if _norm(stripped) not in site_keys:
+                return stripped
+    return first_h1
+
+
+def _is_logo(key: str, metas: Sequence[str]) -> bool:
+    """Whether ``key`` is the site-name part of a multi-part metadata title."""
+    for cand in metas:
+        split = [_norm(p[0]) for p in _split(cand)]
+        if len(split) > 1 and key in (split[0], split[-1]) and key != max(split, key=len):
+            return True
+    return False
+
+
+def _logo_parts(headings: Sequence[str], metas: Sequence[str]) -> list[str]:
+    return [h for h in headings[:1] if _is_logo(_norm(h), metas)]
