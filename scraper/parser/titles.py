@@ -119,7 +119,16 @@ def choose_title(
             parts.update(_norm(p) for p in split)
             edge_parts.update((_norm(split[0]), _norm(split[-1])))
     trusted = _clean(trusted)
-    if trusted and _norm(trusted) not in site_keys and len(trusted) < 300:
+    if trusted and _norm(trusted) not in site_keys and len(trusted) < 300 and not (
+        trusted.endswith(":") and len(trusted) < 40
+    ):
+        # An h1 that is "Kicker Headline" while the metadata says "Headline": the
+        # kicker is a separate line for readers, so the metadata form wins.
+        key = _norm(trusted)
+        for cand in (headline, og_title, *others):
+            c = _norm(cand) if cand else ""
+            if cand and len(c) >= 10 and len(c) < len(key) and key.endswith(c):
+                return cand
         return trusted
     cleaned = [_clean(h) for h in headings]
     candidates = [h for h in cleaned if h and len(h) < 400 and _norm(h) not in site_keys]
