@@ -368,6 +368,7 @@ def relocalize(iso: str, candidates: Iterable[str | None]) -> str:
                 return cand
             continue
         diff = dt - utc_naive
-        if diff and abs(diff) <= timedelta(hours=14) and diff % timedelta(minutes=15) == timedelta(0):
+        quarter = diff % timedelta(minutes=15) == timedelta(0)
+        if diff and abs(diff) <= timedelta(hours=14) and quarter:
             return base.astimezone(timezone(diff)).isoformat()
     return iso
