@@ -415,27 +415,36 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
 # -- small parts ------------------------------------------------------------------------
 
 
-def test_host_gate_spaces_threads_on_one_host() -> None:
-    gate = HostGate()
-    gate.set_delay("h", 0.1)
-    starts: list[float] = []
+def test_host_gate_gives_concurrent_threads_successive_slots() -> None:
+    # A frozen clock: every thread asks at the same instant and must be given its own
+    # slot, one delay after the other (the real-time check is in the site crawl test).
+    pauses: list[float] = []
     lock = threading.Lock()
 
-    def worker() -> None:
-        gate.wait("h")
+    def sleep(seconds: float) -> None:
         with lock:
-            starts.append(time.monotonic())
+            pauses.append(round(seconds, 6))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    gate = HostGate(clock=lambda: 100.0, sleep=sleep)
+    gate.set_delay("h", 0.1)
+    threads = [threading.Thread(target=gate.wait, args=("h",)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    starts.sort()
-    assert all(b - a >= 0.095 for a, b in itertools.pairwise(starts))
-    other = time.monotonic()
-    gate.wait("other-host")
-    assert time.monotonic() - other < 0.05
+    assert sorted(pauses) == [0.1, 0.2, 0.3]
+    gate.wait("other-host")  # another host is not held back
+    assert len(pauses) == 3
+
+
+def test_host_gate_counts_the_delay_from_the_end_of_a_request() -> None:
+    now = [0.0]
+    gate = HostGate(clock=lambda: now[0], sleep=lambda s: None)
+    gate.set_delay("h", 1.0)
+    gate.wait("h")
+    now[0] = 5.0  # a slow response ends at t=5
+    gate.release("h")
+    assert gate.ready_at("h") == 6.0
 
 
 def test_progress_callback_sees_every_handled_url(
