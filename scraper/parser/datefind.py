@@ -19,13 +19,17 @@ from lxml import etree
 from scraper.parser.dates import find_dates, is_plausible, normalize_iso
 from scraper.parser.scope import Scope, own_excluded
 
-__all__ = ["MarkupDates", "find_markup_dates"]
+__all__ = ["MarkupDates", "find_markup_dates", "text_after", "visible_text"]
 
 _DATEISH = etree.XPath(
     ".//*[@class][contains(@class, 'date') or contains(@class, 'Date')"
     " or contains(@class, 'time') or contains(@class, 'datum') or contains(@class, 'publi')"
     " or contains(@class, 'byline') or contains(@class, 'meta') or contains(@class, 'posted')"
     " or contains(@class, 'info') or contains(@class, 'author') or contains(@class, 'submitted')]"
+)
+_MODIFIED_ELEMENTS = etree.XPath(
+    ".//*[@class][contains(@class, 'updated') or contains(@class, 'modified')"
+    " or contains(@class, 'Updated') or contains(@class, 'aktualisiert')]"
 )
 _ITEMPROP_DATES = etree.XPath(
     ".//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='dateModified']"
@@ -149,6 +153,8 @@ def find_markup_dates(
             bool(_MODIFIED_CLASS.search(cls)) or _is_modified_context(_preceding_text(el))
         )
         add(iso, modified, el, "time")
+    if not mod:
+        mod.extend(_modified_by_class(tree, scope, lang, now))
     if not want_published:
         return MarkupDates(None, mod[0] if mod else None, None)
     roots = [tree] if scope.element is None else [scope.element, tree]
@@ -186,6 +192,26 @@ def find_markup_dates(
     )
 
 
+def _modified_by_class(
+    tree: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
+) -> list[str]:
+    """Dates in elements whose class says "updated"/"modified" (outside comments etc.)."""
+    root = scope.element if scope.element is not None else tree
+    for el in _MODIFIED_ELEMENTS(root):
+        if el.tag in ("body", "html", "article") or scope.excluded(el):
+            continue
+        text = el.get("datetime") or el.get("title") or el.text_content()
+        if not text or len(text) > _MAX_TEXT:
+            continue
+        iso = normalize_iso(text) if el.tag in ("time", "abbr") else None
+        if iso is None:
+            found = _text_dates(text, lang, now)
+            iso = found[0][0] if found else None
+        if iso and is_plausible(iso, now=now):
+            return [iso]
+    return []
+
+
 _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "select", "option", "button", "iframe",
      "textarea", "head", "title", "meta", "link"}
@@ -213,8 +239,14 @@ def _collect_text(
             budget[0] -= len(child.tail)
 
 
-def _text_after(el: lxml.html.HtmlElement, scope: Scope, limit: int) -> str:
-    """Visible text that follows ``el`` in document order, about ``limit`` characters."""
+def text_after(
+    el: lxml.html.HtmlElement, scope: Scope, limit: int, *, lines: bool = False
+) -> str:
+    """Visible text that follows ``el`` in document order, about ``limit`` characters.
+
+    With ``lines=True`` the text nodes stay on separate lines (for line-bound patterns
+    like bylines); otherwise all whitespace is collapsed to single spaces.
+    """
     out: list[str] = []
     budget = [limit]
     if el.tail:
@@ -233,6 +265,8 @@ def _text_after(el: lxml.html.HtmlElement, scope: Scope, limit: int) -> str:
         node = node.getparent()
         if node is not None and node.tag == "body":
             break
+    if lines:
+        return "\n".join(" ".join(chunk.split()) for chunk in out if chunk.strip())
     return " ".join(" ".join(out).split())
 
 
@@ -257,6 +291,17 @@ def _text_before(el: lxml.html.HtmlElement, scope: Scope, limit: int) -> str:
     return " ".join(" ".join(reversed(chunks)).split())[-limit:]
 
 
+def visible_text(
+    root: lxml.html.HtmlElement, scope: Scope, limit: int, *, lines: bool = False
+) -> str:
+    """About ``limit`` characters of the visible text of ``root`` (boilerplate skipped)."""
+    out: list[str] = []
+    _collect_text(root, out, [limit], scope.element is None)
+    if lines:
+        return "\n".join(" ".join(chunk.split()) for chunk in out if chunk.strip())
+    return " ".join(" ".join(out).split())
+
+
 def _near_heading(
     tree: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
 ) -> tuple[str, bool] | None:
@@ -265,7 +310,7 @@ def _near_heading(
     h1s = [h for h in _H1(tree) if not scope.excluded(h)]
     h1 = next((h for h in h1s if scope.contains(h)), h1s[0]) if h1s else None
     if h1 is not None:
-        found = _text_dates(_text_after(h1, scope, _NEAR_H1_CHARS), lang, now)
+        found = _text_dates(text_after(h1, scope, _NEAR_H1_CHARS), lang, now)
         if found:
             return found[0]
         found = _text_dates(_text_before(h1, scope, 300), lang, now)

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from scraper.parser.authors import clean_authors
-from scraper.parser.datefind import find_markup_dates
+from scraper.parser.datefind import find_markup_dates, text_after, visible_text
 from scraper.parser.dates import date_from_url, is_plausible, normalize_iso, relocalize
 from scraper.parser.jsonld import LdArticle, is_jsonld, read_article
 from scraper.parser.microdata import Microdata, read_microdata
@@ -55,7 +55,7 @@ _TITLE_KEYS = ("title", "dc.title", "dcterms.title", "parsely-title", "sailthru.
                "headline")
 _DESCRIPTION_KEYS = ("description", "og:description", "twitter:description",
                      "dc.description", "dcterms.description")
-_TAG_META_KEYS = ("keywords", "news_keywords", "parsely-tags", "sailthru.tags")
+_TAG_META_KEYS = ("news_keywords", "parsely-tags", "sailthru.tags")
 _SITE_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title",
               "publisher", "dc.publisher")
 _IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url")
@@ -82,6 +82,19 @@ _SCRIPT_PUBLISHED = re.compile(
 _SCRIPT_DATE = re.compile(
     r"(?:publi|creat|date)\w*[\"']?\s*[:=,]\s*[\"']"
     r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+\-]\d{2}:?\d{2})?)[\"']",
+    re.IGNORECASE,
+)
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_TEXT_BYLINE = re.compile(
+    r"(?:^|[\s|·•,(])(?:By|BY|Von|VON|Par|Por|Door|Av|Автор:?|Від)\s+"
+    r"((?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+)(?:[ \t]+(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+|van|von|de|der"
+    r"|da|di|la|le)){1,3})"
+)
+# Links to a tag page: ".../tag/<slug>/" and its translations.
+_TAG_HREF = re.compile(
+    r"/(?:tag|tags|topic|topics|schlagwort|schlagworte|stichwort|stichworte|etiqueta|etiquetas"
+    r"|sujet|sujets|mot-cle|mots-cles|tema|temas|argomento|tagged|label|labels|метка|тег|теги)"
+    r"/[^/?#]+/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 _TITLE_CLASS = re.compile(r"title|headline|heading|name", re.IGNORECASE)
@@ -293,6 +306,22 @@ def _byline_authors(tree: lxml.html.HtmlElement, scope: Scope) -> tuple[str, ...
 _DATE_CUT = re.compile(r"\s(?:on|am|le|el|il|в|dnia|\d{1,2}[./]|\d{4}|—|–|\|)\s.*$|\s+\d.*$")
 
 
+def _text_byline(
+    tree: lxml.html.HtmlElement, h1s: list[lxml.html.HtmlElement], scope: Scope
+) -> tuple[str, ...]:
+    """A "By Jane Doe" line right after the article's h1, or at the start of the text
+    when there is no h1 (old table layouts)."""
+    h1 = next((h for h in h1s if scope.contains(h)), h1s[0] if h1s else None)
+    if h1 is not None:
+        text = text_after(h1, scope, 300, lines=True)
+    else:
+        bodies = tree.xpath("//body")
+        root = scope.element if scope.element is not None else (bodies[0] if bodies else tree)
+        text = visible_text(root, scope, 1500, lines=True)
+    m = _TEXT_BYLINE.search(text)
+    return clean_authors([m.group(1)]) if m else ()
+
+
 def _cut_at_date(text: str) -> str:
     return _DATE_CUT.sub("", text)
 
@@ -309,20 +338,57 @@ def _split_tags(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _hidden(el: lxml.html.HtmlElement) -> bool:
+    """Inside a block hidden from readers (``display:none``, ``hidden``)."""
+    node: lxml.html.HtmlElement | None = el
+    while node is not None:
+        if node.get("hidden") is not None:
+            return True
+        style = node.get("style")
+        if style and _DISPLAY_NONE.search(style):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _tags(
-    metas: Mapping[str, list[str]], ld: LdArticle | None, scope: Scope
+    tree: lxml.html.HtmlElement,
+    metas: Mapping[str, list[str]],
+    ld: LdArticle | None,
+    scope: Scope,
 ) -> tuple[str, ...]:
+    """article:tag, then JSON-LD keywords, then visible rel=tag links, then keywords."""
     tags = _split_tags(metas.get("article:tag", []))
     if tags:
         return tags
     if ld and ld.keywords:
         return _split_tags(ld.keywords)
-    if scope.element is not None:
-        rel = [" ".join(a.text_content().split()) for a in _REL_TAGS(scope.element)]
-        tags = _split_tags(t for t in rel if t)
+    root = scope.element if scope.element is not None else tree
+    rel = [
+        " ".join(a.text_content().split())
+        for a in _REL_TAGS(root)
+        if not scope.excluded(a) and not _hidden(a)
+    ]
+    tags = _split_tags(t for t in rel if t)
+    if tags:
+        return tags
+    for base in (root, tree) if root is not tree else (tree,):
+        links = [
+            " ".join(a.text_content().split())
+            for a in base.iter("a")
+            if _TAG_HREF.search(a.get("href") or "") and not scope.excluded(a)
+            and not _hidden(a)
+        ]
+        tags = _split_tags(t for t in links if t and len(t) <= 50)
         if tags:
             return tags
-    return _split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
+    tags = _split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
+    if tags:
+        return tags
+    # Plain "keywords" is often one site-wide SEO list; trust it only on pages that
+    # declare themselves articles.
+    is_article = ld is not None or (_first(metas, ("og:type",)) or "").lower() == "article"
+    return _split_tags(metas.get("keywords", [])) if is_article else ()
 
 
 def _local_candidates(
@@ -449,11 +515,14 @@ def extract_metadata(
         authors = clean_authors(micro.authors)
     if not authors:
         authors = _byline_authors(tree, scope)
+    if not authors:
+        authors = _text_byline(tree, page.h1s, scope)
 
     image = (
         _absolute(_first(metas, _IMAGE_KEYS), base)
         or _absolute(ld.image if ld else None, base)
         or _absolute(_first(metas, _TWITTER_IMAGE_KEYS), base)
+        or _absolute(micro.image, base)
     )
     description = _first(metas, _DESCRIPTION_KEYS) or (ld.description if ld else None)
     if description:
@@ -467,7 +536,7 @@ def extract_metadata(
         language=language,
         description=description,
         image=image,
-        tags=_tags(metas, ld, scope),
+        tags=_tags(tree, metas, ld, scope),
         canonical_url=canonical,
         site_name=site_names[0] if site_names else None,
         paywalled=bool(ld and ld.free is False),

@@ -26,6 +26,7 @@ class Microdata:
     modified: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     language: str | None = None
+    image: str | None = None
 
 
 def _value(el: lxml.html.HtmlElement) -> str:
@@ -65,6 +66,7 @@ def read_microdata(scope: lxml.html.HtmlElement) -> Microdata:
     modified: list[str] = []
     authors: list[str] = []
     language: str | None = None
+    image: str | None = None
     for el in _PROPS(scope):
         props = (el.get("itemprop") or "").split()
         owner = _owner(el)
@@ -84,4 +86,20 @@ def read_microdata(scope: lxml.html.HtmlElement) -> Microdata:
                     authors.append(name)
             elif prop == "inLanguage" and language is None:
                 language = _value(el).strip() or None
-    return Microdata(headline, tuple(published), tuple(modified), tuple(authors), language)
+            elif prop in ("image", "thumbnailUrl") and image is None:
+                image = _link(el)
+    return Microdata(
+        headline, tuple(published), tuple(modified), tuple(authors), language, image
+    )
+
+
+def _link(el: lxml.html.HtmlElement) -> str | None:
+    """A URL-valued property: ``src``/``href``/``content``, or the text itself."""
+    if el.get("itemscope") is not None:
+        for prop in _PROPS(el):
+            if "url" in (prop.get("itemprop") or "").split():
+                return _link(prop)
+        return None
+    value = el.get("src") or el.get("href") or el.get("content") or el.text_content()
+    value = value.strip() if value else ""
+    return value if value and " " not in value else None
