@@ -18,10 +18,11 @@ from lxml import etree
 JUNK_TAGS = (
     "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
     "video", "audio", "map", "button", "input", "select", "textarea", "option", "link",
-    "meta", "dialog", "menu", "picture", "source", "head", "title",
+    "meta", "dialog", "menu", "picture", "source", "head", "title", "figcaption",
 )
-# Page furniture by tag: removed unless they hold the article (see module docstring).
-FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "form"})
+# Page furniture by tag: removed unless they hold the article (see module docstring);
+# a form survives when it holds a long text (ASP.NET pages wrap everything in one).
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer"})
 FURNITURE_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert",
      "alertdialog", "menu", "menubar", "toolbar", "tablist", "status"}
@@ -36,28 +37,27 @@ def _words(text: str) -> list[str]:
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 # Class/id words that mark furniture whatever its size (comments can be longer than the
-# article). Matched against each word of the class and id (split on -, _, spaces and
-# camelCase); prefixes end with "*".
+# article, and navigation blocks may hold long blurbs). Matched against each word of the
+# class and id (split on -, _, spaces and camelCase); prefixes end with "*".
 _STRONG_WORDS = _words(
     """
-comment* disqus respond reply cookie* consent* gdpr
+comment* disqus respond reply cookie* consent* gdpr nav* menu* subnav sidenav breadcrumb*
+footer* pagination pager paging skip* login* signin register mobilemenu hamburger backtotop
+totop scrolltop jump* postmeta* entry-utility
 """
 )
 # Furniture words that page wrappers and content blocks also carry ("node-promoted",
-# "share-zone", "Section--Ads"): such an element survives when it holds a long text with
-# few links.
+# "share-zone", "Section--Ads", "l-sidebar-fixed l-article-body-segment"): such an element
+# survives when it holds a long text with few links.
 _LAYOUT_WORDS = _words(
     """
-breadcrumb* related* recommend* newsletter* subscri* signup share* sharing
-social* sociable addthis shariff sharedaddy advert* ad ads adv adsense adslot sponsor*
-promo* outbrain* taboola* pagination pager paging skip*
-login* signin register newsticker ticker jump* backtotop
-totop scrolltop mobilemenu hamburger rating* vote votes voting
-poll polls shop cart survey feedback follow* rss teaser-list teasers
-morelink readmore moreposts morestories trending* popular* mostread mostviewed
-nextpost prevpost previous postnav adblock donate* donation* support-us
-nav* menu* sidebar* sidenav footer* masthead topbar toolbar* banner* offcanvas drawer
-subnav dropdown* popup* modal* overlay lightbox print* paywall*
+related* recommend* newsletter* subscri* signup share* sharing social* sociable addthis
+shariff sharedaddy advert* ad ads adv adsense adslot sponsor* promo* outbrain* taboola*
+newsticker ticker rating* vote votes voting poll polls shop cart survey feedback follow* rss
+teaser-list teasers morelink readmore moreposts morestories trending* popular* mostread
+mostviewed nextpost prevpost previous postnav adblock donate* donation* support-us
+sidebar* masthead topbar toolbar* banner* offcanvas drawer dropdown* popup* modal* overlay
+lightbox print* paywall*
 """
 )
 # Words that mark small furniture (bylines, dates, tags, captions): removed only when
@@ -100,6 +100,7 @@ _WEAK = _word_regex(_WEAK_WORDS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WEAK_MAX_CHARS = 400
 _SUBSTANTIAL_CHARS = 500
+_NOSCRIPT_TEXT = 500
 
 
 # Verdicts on an element's class/id string.
@@ -156,6 +157,7 @@ def prune(root: etree._Element) -> list[etree._Element]:
     Returns the elements the page marks as its article body, in document order (they are
     kept), so the content stage need not search for them again.
     """
+    _unwrap_noscript_text(root)
     etree.strip_elements(root, *JUNK_TAGS, with_tail=False)
     body = root.find("body")
     top = body if body is not None else root
@@ -164,7 +166,7 @@ def prune(root: etree._Element) -> list[etree._Element]:
     furniture: list[tuple[etree._Element, int]] = []
     for el in top.iter():
         tag = el.tag
-        if not isinstance(tag, str):
+        if not isinstance(tag, str) or el is top:
             continue
         if tag == "h1":
             anchors.append(el)
@@ -201,6 +203,8 @@ def _verdict(el: etree._Element, tag: str) -> int:
     if is_hidden(el):
         return STRONG
     if tag in FURNITURE_TAGS:
+        return STRONG
+    if tag == "form":
         return LAYOUT
     role = el.get("role")
     if role and role in FURNITURE_ROLES:
@@ -210,8 +214,28 @@ def _verdict(el: etree._Element, tag: str) -> int:
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
     if verdict == WEAK:
-        return WEAK if _text_len(el) < _WEAK_MAX_CHARS else NONE
+        return WEAK if _text_len(el) < _WEAK_MAX_CHARS and not _structured(el) else NONE
     return verdict
+
+
+def _structured(el: etree._Element) -> bool:
+    """Holds a heading or several paragraphs: a (short) post, not a byline or tag box.
+
+    WordPress puts "category-x tag-y" on the post wrapper itself.
+    """
+    paragraphs = 0
+    for child in el.iter("h1", "h2", "h3", "p"):
+        paragraphs += 1 if child.tag == "p" else 2
+        if paragraphs >= 2:
+            return True
+    return False
+
+
+def _unwrap_noscript_text(root: etree._Element) -> None:
+    """Keep ``<noscript>`` content that is a real text (pages that serve it there)."""
+    for el in list(root.iter("noscript")):
+        if _text_len(el) >= _NOSCRIPT_TEXT:
+            el.tag = "div"
 
 
 def is_weak_furniture(el: etree._Element) -> bool:
@@ -246,3 +270,39 @@ def drop(el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
+
+
+# Short lines that are page furniture in any position: ad labels and link captions
+# ("read more", "back"), in the languages we see most.
+_FURNITURE_LINE = re.compile(
+    r"^[\W_]*(?:anzeige|werbung|advertisement|advertising|sponsored|sponsored content|ad|ads"
+    r"|reklama|publicidad|publicité|pubblicità|mainos|реклама|read more|continue reading"
+    r"|weiterlesen|mehr lesen|mehr erfahren|lire la suite|en savoir plus|leer más|seguir leyendo"
+    r"|czytaj więcej|czytaj dalej|читать далее|подробнее|zurück|zurück zur übersicht|back"
+    r"|back to top|nach oben|share|share this|teilen|drucken|print|e-mail|email|tweet"
+    r"|pin it|facebook|twitter|whatsapp|linkedin)[\W_]*$",
+    re.IGNORECASE,
+)
+# Headings that introduce links to other pages, after which nothing is article text.
+_RELATED_HEADING = re.compile(
+    r"^[\W_]*(?:related|related (?:posts|articles|stories|content|links)|more (?:on|about) "
+    r"this|more from|more stories|read (?:also|more)|also read|you (?:may|might) also like"
+    r"|recommended|ähnliche (?:beiträge|artikel)|verwandte (?:beiträge|artikel|themen)"
+    r"|mehr zum thema|mehr dazu|lesen sie auch|lesen sie mehr|das könnte sie auch interessieren"
+    r"|weitere (?:artikel|beiträge|meldungen|nachrichten|themen)|auch interessant"
+    r"|à lire aussi|lire aussi|sur le même sujet|leer también|te puede interesar"
+    r"|noticias relacionadas|czytaj także|czytaj też|zobacz także|читайте также"
+    r"|похожие (?:статьи|материалы)|tags|schlagwörter|schlagworte)\b.{0,40}$",
+    re.IGNORECASE,
+)
+_LINE_MAX = 60
+
+
+def is_furniture_line(text: str) -> bool:
+    """An ad label or a lone link caption ("Anzeige", "Read more", "Zurück")."""
+    return len(text) <= _LINE_MAX and bool(_FURNITURE_LINE.match(text))
+
+
+def is_related_heading(text: str) -> bool:
+    """A heading that introduces related links ("Mehr zum Thema", "Related articles")."""
+    return len(text) <= _LINE_MAX and bool(_RELATED_HEADING.match(text))

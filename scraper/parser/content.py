@@ -41,6 +41,8 @@ _DIRECT_ONLY = frozenset({"div", "td", "section", "article", "font", "span", "ce
 _LIST_LINK_DENSITY = 0.6
 _BOX_LINK_DENSITY = 0.5
 _LINK_BOX_MAX_PLAIN = 400
+_TEASER_MAX = 200
+_STRONG_MIN_TEXT = 200
 
 
 def extract_content(tree: etree._Element, url: str | None, meta: Metadata) -> Content:
@@ -61,6 +63,7 @@ def extract_content(tree: etree._Element, url: str | None, meta: Metadata) -> Co
         _clean(root)
     blocks = to_blocks(roots)
     blocks = _drop_titles(blocks, meta.title, h1_texts)
+    blocks = _drop_furniture_lines(blocks)
     blocks = mark_pseudo_bullets(blocks)
     return _assemble(blocks, density)
 
@@ -114,17 +117,22 @@ def choose_roots(
     chosen = _best_strong(strong)
     if best is None:
         return [chosen[0]] if chosen else []
+    if chosen is not None:
+        s_el, s_good, s_marked = chosen
+        inside = best is s_el or any(a is s_el for a in best.iterancestors())
+        # The marked body holds the densest text and is wider (lists, headings); never
+        # climb past it (pages that list several full articles).
+        if inside and (s_marked or _good_text(best) >= 0.5 * s_good):
+            return [s_el]
     best = _climb(best, mass, top)
     region = _with_siblings(best, scores)
     if chosen is None:
         return region
-    s_el, s_good, s_marked = chosen
     r_good = sum(_good_text(r) for r in region)
-    if best is s_el or any(a is s_el for a in best.iterancestors()):
-        # The marked body contains the densest text: it is wider (lists, headings).
-        if s_marked or r_good >= 0.5 * s_good:
-            return [s_el]
-        return region
+    if any(a is best for a in s_el.iterancestors()):
+        # The region contains the marked body: prefer the marked body unless it holds
+        # only a small part of the text.
+        return [s_el] if s_good >= 0.6 * r_good else region
     if s_good >= 0.6 * r_good:
         return [s_el]
     return region
@@ -209,15 +217,24 @@ def _with_siblings(
 def _best_strong(
     candidates: list[etree._Element],
 ) -> tuple[etree._Element, float, bool] | None:
-    best: tuple[etree._Element, float, bool] | None = None
-    for el in candidates:
-        good = _good_text(el)
-        if good < 200:
-            continue
-        marked = el.tag != "article"
-        if best is None or good > best[1] * (0.8 if marked and not best[2] else 1.0):
-            best = (el, good, marked)
-    return best
+    """The marked body (or ``<article>``) with the most text; marked bodies first.
+
+    A marked body (``itemprop=articleBody``, ``entry-content``…) wins over a larger
+    ``<article>`` when it holds most (80 %) of that text: the article element also carries
+    header, byline and footer; with less, the body markup wraps only a part of the text.
+    """
+    scored = [(el, _good_text(el), el.tag != "article" or boilerplate.is_body_marked(el))
+              for el in candidates]
+    scored = [c for c in scored if c[1] >= _STRONG_MIN_TEXT]
+    if not scored:
+        return None
+    top = max(scored, key=lambda c: c[1])
+    marked = [c for c in scored if c[2]]
+    if marked:
+        best_marked = max(marked, key=lambda c: c[1])
+        if best_marked[1] >= top[1] * 0.8:
+            return best_marked
+    return top
 
 
 def _good_text(el: etree._Element) -> float:
@@ -290,6 +307,27 @@ def _drop_titles(blocks: list[Block], title: str | None, h1s: list[str]) -> list
     if not titles:
         return blocks
     return [b for b in blocks if not (b.kind in ("h", "p") and b.text.casefold() in titles)]
+
+
+def _drop_furniture_lines(blocks: list[Block]) -> list[Block]:
+    """Drop ad labels and link captions; cut a trailing "related links" part."""
+    out: list[Block] = []
+    skipping = False
+    for b in blocks:
+        if skipping:
+            # After a "related" heading, short items are link teasers; text resumes at the
+            # next heading or long paragraph.
+            if b.kind == "h" or (b.kind == "p" and len(b.text) > _TEASER_MAX):
+                skipping = False
+            else:
+                continue
+        if b.kind in ("h", "p") and boilerplate.is_related_heading(b.text):
+            skipping = True
+            continue
+        if b.kind != "pre" and boilerplate.is_furniture_line(b.text):
+            continue
+        out.append(b)
+    return out
 
 
 # --- assembling the record fields ---------------------------------------------------------
