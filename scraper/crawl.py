@@ -216,11 +216,7 @@ def _analyse(kind: str, final_url: str, text: str, content: bytes,
             return _Analysis(links=links.links, next_pages=links.next_pages, feeds=links.feeds)
         from scraper.parser import parse
 
-        article = parse(text, url=final_url, headers=headers)
-        if article.kind == "listing":
-            links = page_links(text, final_url)
-            return _Analysis(article=article, links=links.links, next_pages=links.next_pages)
-        return _Analysis(article=article)
+        return _Analysis(article=parse(text, url=final_url, headers=headers))
     except ScraperError as exc:
         return _Analysis(error=exc.reason)
     except Exception as exc:  # a parser bug must cost one URL, not the crawl
@@ -333,7 +329,15 @@ class _Run:
 
         def submit_parse(task: _Task, page: Page, tries: int) -> None:
             job = self._parse_pool.submit(
-                _analyse, task.kind, page.final_url, page.text, page.content, dict(page.headers)
+                _analyse,
+                task.kind,
+                page.final_url,
+                # Half the bytes through the pipe: pages are parsed from their decoded
+                # text, feeds and sitemaps from their raw bytes (XML declares its own
+                # encoding; a gzipped sitemap has no text).
+                "" if task.kind in ("feed", "sitemap") else page.text,
+                page.content if task.kind in ("feed", "sitemap") else b"",
+                dict(page.headers),
             )
             parsing[job] = (task, page, tries, self._parse_pool)
 
