@@ -15,6 +15,7 @@ import sqlite3
 import struct
 import zlib
 from collections.abc import Iterable, Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,9 @@ def article_html(
 
 def listing_html(links: Iterable[str], *, extra: str = "") -> bytes:
     """A front page linking to ``links`` (paths or absolute URLs)."""
-    items = "".join(f"<li><a href='{href}'>Headline for {href}</a></li>" for href in links)
+    items = "".join(
+        f"<li><a href='{escape(href)}'>Headline for {escape(href)}</a></li>" for href in links
+    )
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>The Test Gazette</title>"
         f"</head><body><h1>Latest news</h1><ul>{items}</ul>{extra}</body></html>"
