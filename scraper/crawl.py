@@ -28,6 +28,7 @@ Every request outcome is recorded in the archive's ``fetches`` table.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import multiprocessing
@@ -561,10 +562,25 @@ class _Run:
             self.counts.skipped += 1
             self._finish(task, "skipped")
             return None
-        if page.not_modified:
+        if page.not_modified or (task.recheck and self._same_as_stored(page)):
             self._not_modified(task, page)
             return None
         return page
+
+    def _same_as_stored(self, page: Page) -> bool:
+        """Is this re-checked page byte-for-byte the stored copy? Then it is not parsed
+        again (servers without ETag/Last-Modified still cost no parse and no write)."""
+        from scraper import query
+
+        conn = self.archive.db.conn
+        article_id = query.resolve(conn, page.url, prefer_alias=True)
+        if article_id is None:
+            return False
+        row = conn.execute(
+            "SELECT raw_sha256 FROM pages WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+            (article_id,),
+        ).fetchone()
+        return row is not None and row[0] == hashlib.sha256(page.content).hexdigest()
 
     def _not_modified(self, task: _Task, page: Page) -> None:
         if task.kind == "article":
@@ -578,7 +594,7 @@ class _Run:
                 self._push(replace(task, etag=None, last_modified=None))
                 return
             self.counts.unchanged += 1
-        self.frontier.mark_done(task.url, status=304, at=page.fetched_at or utc_now())
+        self.frontier.mark_done(task.url, status=page.status, at=page.fetched_at or utc_now())
         self._record(task, page, outcome="not_modified")
         self._finish(task, "unchanged")
 

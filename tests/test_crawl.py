@@ -63,20 +63,22 @@ def _content_type(rel: str) -> str:
     return "text/plain; charset=utf-8"
 
 
-def _answer(body: bytes, content_type: str) -> localserver.Handler:
+def _answer(body: bytes, content_type: str, *, etag: bool = True) -> localserver.Handler:
     """Serve ``body`` with an ETag and honour If-None-Match (a 304 has no body)."""
-    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+    tag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
 
     def handler(h: RequestHandler) -> None:
-        if h.headers.get("If-None-Match") == etag:
-            h.send_reply(Reply(304, b"", {"ETag": etag}))
+        if not etag:
+            h.send_reply(Reply(200, body, {"Content-Type": content_type}))
+        elif h.headers.get("If-None-Match") == tag:
+            h.send_reply(Reply(304, b"", {"ETag": tag}))
         else:
-            h.send_reply(Reply(200, body, {"Content-Type": content_type, "ETag": etag}))
+            h.send_reply(Reply(200, body, {"Content-Type": content_type, "ETag": tag}))
 
     return handler
 
 
-def serve_site(server: LocalServer, *, skip: tuple[str, ...] = ()) -> None:
+def serve_site(server: LocalServer, *, skip: tuple[str, ...] = (), etag: bool = True) -> None:
     """Route every fixture file ({{BASE}} filled in, x/index.html served as x/)."""
     base = server.base_url.encode()
     for path in sorted(SITE.rglob("*")):
@@ -90,7 +92,7 @@ def serve_site(server: LocalServer, *, skip: tuple[str, ...] = ()) -> None:
             body = raw.replace(b"{{BASE}}", base).replace(b"{{PORT}}", str(server.port).encode())
         route = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         if route not in skip:
-            server.route_handler(route, _answer(body, _content_type(rel)))
+            server.route_handler(route, _answer(body, _content_type(rel), etag=etag))
     server.route_handler("/2025/12/old-harbor-story/", redirect("/2026/02/harbor-history/", 301))
 
 
@@ -190,6 +192,24 @@ def test_crawls_the_site_once_politely_then_incrementally(
     assert second.unchanged == len({r.path for r in article_requests})
     assert second.exit_code == 0
     assert sorted(article_paths(db)) == sorted(ARTICLES)
+
+
+def test_recheck_of_identical_bytes_is_not_parsed_or_stored_again(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    serve_site(local_server, etag=False)  # a server without validators
+    db = tmp_path / "a.db"
+    config = harbor_config(local_server, start=[], robots=False)
+    run_crawl(config, db_path=db, parse_workers=0)
+    second = run_crawl(config, db_path=db, refresh=True, parse_workers=0)
+    assert second.unchanged == 3 and second.new == 0 and second.updated == 0
+    with sqlite3.connect(db) as conn:
+        outcomes = conn.execute(
+            "SELECT status, outcome FROM fetches WHERE url LIKE '%/2026/%' ORDER BY rowid"
+        ).fetchall()
+        pages = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+    assert outcomes[3:] == [(200, "not_modified")] * 3
+    assert pages == 3
 
 
 # -- discovery from each kind of source ------------------------------------------------
