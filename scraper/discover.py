@@ -88,17 +88,37 @@ def parse_xml(content: bytes, url: str) -> list[Discovered]:
     Raises :class:`ParseError` for documents that are not one of those, that declare
     entities, or that inflate beyond :data:`MAX_XML_BYTES`.
     """
-    root = _safe_root(_gunzip(content, url), url)
+    data = _gunzip(content, url)
+    root = _safe_root(data, url)
     name = _local(root)
     if name == "urlset":
-        return _urlset(root, url)
-    if name == "sitemapindex":
-        return _sitemapindex(root, url)
-    if name == "feed":
-        return _atom(root, url)
-    if name in ("rss", "RDF", "channel"):
-        return _rss(root, url)
-    raise ParseError(f"not a feed or sitemap (root element <{name}>)", url=url)
+        found, entry = _urlset(root, url), "url"
+    elif name == "sitemapindex":
+        found, entry = _sitemapindex(root, url), "sitemap"
+    elif name == "feed":
+        found, entry = _atom(root, url), "entry"
+    elif name in ("rss", "RDF", "channel"):
+        found, entry = _rss(root, url), "item"
+    else:
+        raise ParseError(f"not a feed or sitemap (root element <{name}>)", url=url)
+    if found and _cut_inside_entry(data, entry):
+        # A truncated download: the last entry's URL may itself be cut off.
+        found.pop()
+    return found
+
+
+# Caches append comments after the root ("<!-- generated in 0.2 s -->"); a comment may
+# not contain "-->", so the match cannot run across markup.
+_TRAILING_COMMENTS = re.compile(rb"(\s*<!--(?:(?!-->).)*-->)+\s*$", re.DOTALL)
+_ROOT_END = re.compile(rb"</[\w.:-]*(urlset|sitemapindex|rss|feed|RDF|channel)\s*>$")
+
+
+def _cut_inside_entry(data: bytes, entry: str) -> bool:
+    """True when the document stops inside its last ``<entry>`` element."""
+    tail = _TRAILING_COMMENTS.sub(b"", data[-4096:].rstrip())
+    if _ROOT_END.search(tail):
+        return False
+    return not re.search(rb"</[\w.:-]*" + entry.encode() + rb"\s*>$", tail)
 
 
 def _gunzip(content: bytes, url: str) -> bytes:

@@ -98,11 +98,25 @@ def test_google_news_sitemap_publication_dates() -> None:
 def test_truncated_feed_yields_the_complete_items() -> None:
     data = fixture("feed.xml")
     cut = data[: data.index(b"flaky-story")]
-    found = parse_xml(cut, f"{BASE}/feed.xml")
-    assert [d.url for d in found][:2] == [
+    found = parse_xml(cut + b"cut-off-sto", f"{BASE}/feed.xml")
+    # The item cut in the middle of its <link> is dropped, not queued as a bogus URL.
+    assert [d.url for d in found] == [
         f"{BASE}/2026/04/port-expansion-approved/",
         f"{BASE}/2026/04/storm-closes-coastal-road/",
     ]
+
+
+def test_truncated_sitemap_drops_only_the_cut_off_entry() -> None:
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    one = b"<url><loc>https://n.example/a</loc></url>"
+    cut = head + one + b"<url><loc>https://n.example/second-sto"
+    assert [d.url for d in parse_xml(cut, f"{BASE}/s.xml")] == ["https://n.example/a"]
+    # Cut right after a complete entry: nothing is lost.
+    assert len(parse_xml(head + one + one.replace(b"/a", b"/b"), f"{BASE}/s.xml")) == 2
+    # A complete document with a cache comment after the root keeps every entry.
+    whole = head + one + b"<!-- <url> -->" + one.replace(b"/a", b"/b") + b"</urlset>"
+    whole += b"\n<!-- generated in 0.02 s -->\n<!-- cached -->\n"
+    assert len(parse_xml(whole, f"{BASE}/s.xml")) == 2
 
 
 def test_billion_laughs_is_refused_quickly() -> None:
