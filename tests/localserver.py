@@ -156,6 +156,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a stalled handler must not hold stop()
     allow_reuse_address = True
+    request_queue_size = 128  # many workers at once must not overflow the listen backlog
     owner: LocalServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
