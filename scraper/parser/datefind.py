@@ -153,8 +153,8 @@ def find_markup_dates(
             bool(_MODIFIED_CLASS.search(cls)) or _is_modified_context(_preceding_text(el))
         )
         add(iso, modified, el, "time")
-    if not mod:
-        mod.extend(_modified_by_class(tree, scope, lang, now))
+    if not mod and scope.element is not None:
+        mod.extend(_modified_by_class(scope.element, scope, lang, now))
     if not want_published:
         return MarkupDates(None, mod[0] if mod else None, None)
     roots = [tree] if scope.element is None else [scope.element, tree]
@@ -193,10 +193,9 @@ def find_markup_dates(
 
 
 def _modified_by_class(
-    tree: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
+    root: lxml.html.HtmlElement, scope: Scope, lang: str | None, now: datetime | None
 ) -> list[str]:
     """Dates in elements whose class says "updated"/"modified" (outside comments etc.)."""
-    root = scope.element if scope.element is not None else tree
     for el in _MODIFIED_ELEMENTS(root):
         if el.tag in ("body", "html", "article") or scope.excluded(el):
             continue

@@ -90,6 +90,7 @@ _TEXT_BYLINE = re.compile(
     r"((?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+)(?:[ \t]+(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+|van|von|de|der"
     r"|da|di|la|le)){1,3})"
 )
+_TAG_HINT = re.compile(r"/(?:ta|to|sc|st|et|su|mo|te|ar|la|ме|те)", re.IGNORECASE)
 # Links to a tag page: ".../tag/<slug>/" and its translations.
 _TAG_HREF = re.compile(
     r"/(?:tag|tags|topic|topics|schlagwort|schlagworte|stichwort|stichworte|etiqueta|etiquetas"
@@ -376,7 +377,8 @@ def _tags(
         links = [
             " ".join(a.text_content().split())
             for a in base.iter("a")
-            if _TAG_HREF.search(a.get("href") or "") and not scope.excluded(a)
+            if _TAG_HINT.search(a.get("href") or "") and _TAG_HREF.search(a.get("href") or "")
+            and not scope.excluded(a)
             and not _hidden(a)
         ]
         tags = _split_tags(t for t in links if t and len(t) <= 50)
@@ -405,7 +407,7 @@ def _local_candidates(
             yield value
     for el in tree.iter("script"):
         text = el.text
-        if text and len(text) < 500_000:
+        if text and len(text) < 500_000 and ("ubli" in text or "reat" in text or "ate" in text):
             for m in _SCRIPT_DATE.finditer(text):
                 yield m.group(1)
 
@@ -422,6 +424,10 @@ def _script_published(tree: lxml.html.HtmlElement, now: datetime | None) -> str 
     for el in tree.iter("script"):
         text = el.text
         if not text or len(text) > 500_000 or is_jsonld(el):
+            continue
+        if "ublish" not in text and "reated" not in text and "ub_date" not in text and (
+            "ubDate" not in text and "pubdate" not in text
+        ):
             continue
         for m in _SCRIPT_PUBLISHED.finditer(text):
             iso = normalize_iso(m.group(1))

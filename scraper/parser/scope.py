@@ -44,8 +44,8 @@ _PAGE_ONLY = re.compile(
 )
 
 _ARTICLE_ITEMTYPE = re.compile(r"(?:Article|BlogPosting|Report|Posting)\b", re.IGNORECASE)
-_ITEMSCOPES = etree.XPath("//*[@itemtype]")
-_ROLE_MAIN = etree.XPath("//*[@role='main']")
+# One traversal for both: Article itemscopes and role=main containers.
+_MARKED = etree.XPath("//*[@itemtype or @role='main']")
 
 
 class Scope:
@@ -152,8 +152,9 @@ def find_scope(
     if h1s is None:
         h1s = list(tree.iter("h1"))
     anchor = next((h for h in h1s if not is_excluded(h)), h1s[0] if h1s else None)
-    for el in _ITEMSCOPES(tree):
-        if el.tag == "html" or el.tag == "body":
+    marked = _MARKED(tree)
+    for el in marked:
+        if el.tag == "html" or el.tag == "body" or el.get("itemtype") is None:
             continue
         if (
             el.get("itemscope") is not None
@@ -172,7 +173,9 @@ def find_scope(
                 node = node.getparent()
         if len(articles) == 1:
             return Scope(articles[0], False, anchor)
-    mains = [m for m in blocks if m.tag == "main"] or _ROLE_MAIN(tree)
+    mains = [m for m in blocks if m.tag == "main"] or [
+        m for m in marked if m.get("role") == "main"
+    ]
     if mains:
         return Scope(mains[0], False, anchor)
     return Scope(None, False, anchor)
