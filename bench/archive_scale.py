@@ -1,0 +1,282 @@
+"""Archive at scale: 100,000 realistic records written as the crawl writes them, then
+search and export on that archive.
+
+Records come from ``bench/benchserver.py``'s generator (``--sites`` sites, articles
+with sections, bullets in ~45 % of them, tags, authors, dates spread over the last
+years) together with their raw pages (~50-75 KB of HTML each, as served), generated
+in a helper process so the writer's timing holds only archive work. Per article the
+writer does what a crawl does for a new article:
+
+* discovery: ``Frontier.add(url, source, "article")``;
+* ``Archive.save(article, page, parser_version=...)`` (article, bullets, revision,
+  compressed raw page, URL aliases, FTS row: one transaction);
+* ``Archive.record_fetch(outcome)`` and ``Frontier.mark_done(url, ...)``.
+
+Reported: articles/s for ``Archive.save`` alone and for the whole per-article sequence
+(timed with ``perf_counter`` around the calls; also per CPU-second of the writing
+thread, which moves less when other work shares the machine), database bytes per article after a WAL
+checkpoint, raw-page compression (stored / raw bytes). Then on the finished archive,
+in-process ``Archive.search`` timings (p50/p95/max over many queries; each query is
+run once untimed first): single words across frequency bands, two-word phrases taken
+from stored bodies, and single words filtered by site and date. Finally ``scraper
+export -o /dev/null`` of every record as a subprocess: wall time and peak RSS.
+
+Run from the repository root (100k records take ~10+ minutes; write output to a file)::
+
+    python bench/archive_scale.py --records 100000 --db /tmp/scale.db > out.md 2> log.txt
+    python bench/archive_scale.py --records 20000
+    python bench/archive_scale.py --db /tmp/scale.db --reuse      # only search + export
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `scraper` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.benchserver import VOCAB, SiteGen, article_record
+from bench.crawl_throughput import machine, run_measured, scraper_env
+
+PARSER_VERSION = "bench"
+CHUNK = 250
+_GEN: SiteGen | None = None
+
+
+def site_bases(sites: int) -> list[str]:
+    return [f"https://www.site{i:03d}.example" for i in range(sites)]
+
+
+def _init_worker(sites: int, per_site: int) -> None:
+    global _GEN
+    _GEN = SiteGen(per_site, sites, base_urls=site_bases(sites))
+
+
+def _make_chunk(args: tuple[int, int, int]) -> list[tuple[Any, bytes, str]]:
+    """Records ``start``..``stop`` (record k = article k // sites of site k % sites)."""
+    start, stop, sites = args
+    assert _GEN is not None
+    out = []
+    for k in range(start, stop):
+        spec = _GEN.spec(k % sites, k // sites)
+        out.append((article_record(spec), _GEN.render(spec), f"site{k % sites:03d}"))
+    return out
+
+
+def generate(records: int, sites: int) -> Iterator[tuple[Any, bytes, str]]:
+    """Records in order, built by one helper process a few chunks ahead of the writer."""
+    per_site = -(-records // sites)
+    jobs = [(s, min(s + CHUNK, records), sites) for s in range(0, records, CHUNK)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1, initializer=_init_worker, initargs=(sites, per_site)) as pool:
+        for chunk in pool.imap(_make_chunk, jobs, chunksize=1):
+            yield from chunk
+
+
+def write_archive(db: Path, records: int, sites: int) -> dict[str, Any]:
+    from scraper.archiver import Archive
+    from scraper.frontier import Frontier
+    from scraper.models import FetchOutcome, Page
+
+    save_s = total_s = save_cpu = total_cpu = 0.0
+    raw_bytes = 0
+    started = time.monotonic()
+    last_report = started
+    with Archive(db) as archive:
+        frontier = Frontier(archive.db)
+        for i, (article, raw, source) in enumerate(generate(records, sites), 1):
+            url = article.url
+            fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+            page = Page(url=url, final_url=url, status=200,
+                        headers={"Content-Type": "text/html; charset=utf-8",
+                                 "ETag": f'"{i:x}"', "Content-Encoding": "gzip",
+                                 "Last-Modified": "Fri, 20 Nov 2026 18:00:00 GMT"},
+                        content=raw, text=raw.decode("utf-8"), encoding="utf-8",
+                        elapsed_ms=60, fetched_at=fetched_at)  # fmt: skip
+            outcome = FetchOutcome(url=url, status=200, error=None, bytes=len(raw),
+                                   elapsed_ms=60, at=fetched_at, final_url=url, kind="article",
+                                   source=source, outcome="new")  # fmt: skip
+            raw_bytes += len(raw)
+            c0, t0 = time.thread_time(), time.perf_counter()
+            frontier.add(url, source, "article", published=article.published)
+            c1, t1 = time.thread_time(), time.perf_counter()
+            archive.save(article, page, parser_version=PARSER_VERSION)
+            c2, t2 = time.thread_time(), time.perf_counter()
+            archive.record_fetch(outcome)
+            with frontier.transaction():
+                frontier.mark_done(url, status=200, at=fetched_at, published=article.published)
+            c3, t3 = time.thread_time(), time.perf_counter()
+            save_s += t2 - t1
+            total_s += t3 - t0
+            save_cpu += c2 - c1
+            total_cpu += c3 - c0
+            if time.monotonic() - last_report > 15 or i == records:
+                last_report = time.monotonic()
+                rates = f"save {i / save_s:.0f}/s, crawl sequence {i / total_s:.0f}/s"
+                print(f"{i} records, {rates}, wall {last_report - started:.0f} s",
+                      file=sys.stderr, flush=True)  # fmt: skip
+        archive.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn = _ro(db)
+    stored, raw_total, pages = conn.execute(
+        "SELECT sum(length(raw)), sum(raw_size), count(*) FROM pages"
+    ).fetchone()
+    conn.close()
+    size = db.stat().st_size
+    return {
+        "records": records, "save_per_s": records / save_s, "sequence_per_s": records / total_s,
+        "save_per_cpu_s": records / save_cpu, "sequence_per_cpu_s": records / total_cpu,
+        "wall_s": time.monotonic() - started, "db_bytes": size, "bytes_per_article": size / records,
+        "raw_bytes": raw_bytes, "stored_raw": stored, "raw_total": raw_total, "pages": pages,
+        "compression": stored / raw_total if raw_total else 0.0,
+    }  # fmt: skip
+
+
+def _ro(db: Path) -> Any:
+    import sqlite3
+
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+def pick_queries(db: Path, n: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """Single words over frequency bands, phrases from stored bodies, filtered queries."""
+    rng = random.Random(seed)
+    conn = _ro(db)
+    count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    sites = [r[0] for r in conn.execute("SELECT DISTINCT site FROM articles LIMIT 500")]
+    bodies = [r[0] for r in conn.execute(
+        "SELECT body FROM articles WHERE id IN (" + ",".join(
+            str(rng.randint(1, count)) for _ in range(n)) + ")")]  # fmt: skip
+    newest = conn.execute("SELECT max(published) FROM articles").fetchone()[0] or "2026-12-31"
+    conn.close()
+    bands = [(20, 200), (200, 2000), (2000, 8000), (8000, len(VOCAB))]
+    words = [VOCAB[rng.randrange(lo, hi)] for _ in range(max(1, n // len(bands)))
+             for lo, hi in bands]  # fmt: skip
+    phrases = []
+    for body in bodies:
+        tokens = [t for t in body.replace("\n", " ").split() if t.isalpha()]
+        if len(tokens) > 3:
+            i = rng.randrange(len(tokens) - 1)
+            phrases.append(f'"{tokens[i]} {tokens[i + 1]}"')
+    since = (datetime.fromisoformat(newest[:10]).replace(year=int(newest[:4]) - 1)).date()
+    filtered = [{"query": w, "site": rng.choice(sites), "since": since.isoformat()}
+                for w in words]  # fmt: skip
+    return {
+        "single word": [{"query": w} for w in words],
+        "phrase": [{"query": p} for p in phrases[:n]],
+        "word + site + since": filtered,
+    }
+
+
+def time_searches(db: Path, queries: dict[str, list[dict[str, Any]]],
+                  repeat: int = 3) -> dict[str, dict[str, Any]]:  # fmt: skip
+    from scraper.archiver import Archive
+
+    out = {}
+    with Archive(db, readonly=True) as archive:
+        for kind, items in queries.items():
+            times = []
+            worst = (0.0, "")
+            hits = []
+            for q in items:
+                kwargs = {k: v for k, v in q.items() if k != "query"}
+                hits.append(len(archive.search(q["query"], **kwargs)))  # warm
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    archive.search(q["query"], **kwargs)
+                    ms = (time.perf_counter() - t) * 1000
+                    times.append(ms)
+                    worst = max(worst, (ms, q["query"]))
+            times.sort()
+            out[kind] = {
+                "queries": len(items), "p50": statistics.median(times),
+                "p95": times[int(len(times) * 0.95) - 1] if times else 0.0,
+                "max": times[-1] if times else 0.0, "worst": worst[1],
+                "empty": sum(1 for h in hits if h == 0),
+            }  # fmt: skip
+    return out
+
+
+def time_export(db: Path) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "scraper", "export", "--db", str(db), "-o", os.devnull]
+    code, wall, cpu, mon, _, err = run_measured(cmd, env=scraper_env())
+    return {"exit": code, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": mon.peak_rss / 2**20,
+            "error": err.strip()[-300:]}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--sites", type=int, default=100)
+    ap.add_argument("--db", help="archive path (default: a temporary file, deleted)")
+    ap.add_argument("--reuse", action="store_true", help="skip writing; use --db as it is")
+    ap.add_argument("--queries", type=int, default=40, help="per query kind")
+    args = ap.parse_args()
+    tmp = None
+    if args.db:
+        db = Path(args.db)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="archive-scale-")
+        db = Path(tmp.name) / "scale.db"
+    write = None
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        write = write_archive(db, args.records, args.sites)
+    conn = _ro(db)
+    records = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    print(f"searching {records} records", file=sys.stderr, flush=True)
+    searches = time_searches(db, pick_queries(db, args.queries))
+    print("exporting", file=sys.stderr, flush=True)
+    export = time_export(db)
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"### Archive at scale ({date})\n")
+    print(f"Machine: {machine()}  ")
+    print(f"{records} records on {args.sites} sites.\n")
+    if write:
+        print("| write | articles/s (wall) | per CPU-second | target |\n|---|---:|---:|---|")
+        for label, key in (("Archive.save", "save"),
+                           ("crawl write sequence (add + save + record_fetch + mark_done)",
+                            "sequence")):  # fmt: skip
+            rate = write[f"{key}_per_s"]
+            print(f"| {label} | {rate:.0f} | {write[f'{key}_per_cpu_s']:.0f} | >= 1,000/s: "
+                  f"{'met' if rate >= 1000 else 'missed'} |")  # fmt: skip
+        print("\n| storage | value | target |\n|---|---:|---|")
+        print(f"| database size | {write['db_bytes'] / 2**20:.0f} MB = "
+              f"{write['bytes_per_article'] / 1024:.1f} KB/article | |")  # fmt: skip
+        pct = write["compression"] * 100
+        print(f"| raw pages | {write['raw_total'] / 2**20:.0f} MB raw → "
+              f"{write['stored_raw'] / 2**20:.0f} MB stored = **{pct:.1f} %** "
+              f"| <= 25 %: {'met' if write['compression'] <= 0.25 else 'missed'} |")  # fmt: skip
+        print(f"| wall time of the write phase | {write['wall_s']:.0f} s (incl. waiting for the "
+              "generator) | |\n")  # fmt: skip
+    print("| search (in-process) | queries | p50 ms | p95 ms | max ms | slowest query | "
+          "no hits | target p95 < 20 ms |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---|---:|---|")
+    for kind, r in searches.items():
+        print(f"| {kind} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
+              f"`{r['worst']}` | {r['empty']} | "
+              f"{'met' if r['p95'] < 20 else 'missed'} |")  # fmt: skip
+    ok_export = export["wall_s"] <= 10 and export["peak_rss_mb"] < 100
+    print(f"\n| export (`scraper export -o /dev/null`, subprocess) | value |\n|---|---:|\n"
+          f"| wall | {export['wall_s']:.1f} s |\n| peak RSS | {export['peak_rss_mb']:.0f} MB |\n"
+          f"| CPU | {export['cpu_s']:.1f} s |\n| exit | {export['exit']} |\n\n"
+          f"Export target (<= 10 s, < 100 MB): {'met' if ok_export else 'missed'}"
+          + (f" — {export['error']}" if export["exit"] else ""))  # fmt: skip
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
