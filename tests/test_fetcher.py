@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import tracemalloc
+import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
@@ -342,6 +343,30 @@ def test_gzip_bomb_is_stopped_after_max_bytes(local_server: LocalServer) -> None
         tracemalloc.stop()
     assert time.monotonic() - started < 3
     assert peak < 8 * 1024 * 1024  # inflated a piece at a time, never all 32 MiB
+
+
+def _compress(encoding: str, data: bytes) -> bytes:
+    if encoding == "deflate":
+        return zlib.compress(data)
+    if encoding == "zstd":
+        return pytest.importorskip("zstandard").ZstdCompressor().compress(data)
+    return bytes(pytest.importorskip("brotli").compress(data))
+
+
+@pytest.mark.parametrize("encoding", ["deflate", "zstd", "br"])
+def test_other_content_encodings_are_decoded_and_bounded(
+    local_server: LocalServer, encoding: str
+) -> None:
+    local_server.route(
+        "/small", body=_compress(encoding, ARTICLE), headers={**HTML, "Content-Encoding": encoding}
+    )
+    bomb = _compress(encoding, b" " * (16 * 1024 * 1024))
+    local_server.route("/bomb", body=bomb, headers={**HTML, "Content-Encoding": encoding})
+    fetcher, _ = make_fetcher(max_bytes=1024 * 1024)
+    with fetcher:
+        assert fetcher.fetch(local_server.url("/small")).content == ARTICLE
+        with pytest.raises(TooLargeError):
+            fetcher.fetch(local_server.url("/bomb"))
 
 
 def test_invalid_utf8_and_nul_bytes_still_give_text(local_server: LocalServer) -> None:
