@@ -273,7 +273,7 @@ class _Run:
         self.concurrency = max((s.concurrency for s in sources), default=1)
         self._fetchers: dict[tuple[Any, ...], _PoliteFetcher] = {}
         self._fetchers_lock = threading.Lock()
-        self._robots: dict[str, RobotsPolicy] = {}
+        self._robots: dict[tuple[Any, ...], RobotsPolicy] = {}
         self._heaps: dict[str, list[tuple[tuple[Any, ...], _Task]]] = {}
         self._in_flight: dict[str, int] = {}
         self._scheduled: set[str] = set()  # URLs queued or fetched in this run
@@ -487,33 +487,37 @@ class _Run:
 
     def _fetcher(self, source: SourceConfig) -> _PoliteFetcher:
         """One fetcher per distinct settings (connections are pooled per fetcher)."""
-        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts)
         with self._fetchers_lock:
-            fetcher = self._fetchers.get(key)
-            if fetcher is None:
-                settings = FetchSettings(
-                    user_agent=source.user_agent,
-                    connect_timeout=min(10.0, source.timeout),
-                    read_timeout=source.timeout,
-                    block_private=source.block_private,
-                    # Hosts the source names itself may be private (an intranet site, tests).
-                    allow_hosts=source.seed_hosts,
-                )
-                fetcher = self._fetchers[key] = _PoliteFetcher(settings, self.gate)
+            return self._fetcher_locked(source)
+
+    def _fetcher_locked(self, source: SourceConfig) -> _PoliteFetcher:
+        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts)
+        fetcher = self._fetchers.get(key)
+        if fetcher is None:
+            settings = FetchSettings(
+                user_agent=source.user_agent,
+                connect_timeout=min(10.0, source.timeout),
+                read_timeout=source.timeout,
+                block_private=source.block_private,
+                # Hosts the source names itself may be private (an intranet site, tests).
+                allow_hosts=source.seed_hosts,
+            )
+            fetcher = self._fetchers[key] = _PoliteFetcher(settings, self.gate)
         return fetcher
 
     def _robots_for(self, source: SourceConfig) -> RobotsPolicy:
-        policy = self._robots.get(source.user_agent)
-        if policy is None:
+        """One policy (and robots.txt cache) per user agent and fetcher settings."""
+        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts)
+        with self._fetchers_lock:
+            policy = self._robots.get(key)
+            if policy is None:
+                fetcher = self._fetcher_locked(source)
 
-            def fetch_robots(robots_url: str) -> Page:
-                host = _host(robots_url)
-                self.gate.wait(host)
-                return self._fetcher(source).fetch(robots_url, html_only=False)
+                def fetch_robots(robots_url: str) -> Page:
+                    self.gate.wait(_host(robots_url))
+                    return fetcher.fetch(robots_url, html_only=False)
 
-            policy = self._robots.setdefault(
-                source.user_agent, RobotsPolicy(fetch_robots, source.user_agent)
-            )
+                policy = self._robots[key] = RobotsPolicy(fetch_robots, source.user_agent)
         return policy
 
     # -- results (main thread) ----------------------------------------------------------

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from scraper.errors import LockedError
+from scraper.errors import ArchiveError, LockedError
 
 __all__ = ["CrawlLock", "lock_path"]
 
@@ -44,7 +44,11 @@ class CrawlLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ArchiveError(f"cannot create the crawl lock {self.path}: {reason}") from exc
         try:
             self._lock(fd)
         except BaseException:

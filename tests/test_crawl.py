@@ -24,7 +24,7 @@ import pytest
 
 from scraper.config import CrawlConfig, config_from_dict
 from scraper.crawl import CrawlSummary, ProgressUpdate, adhoc_config, run_crawl
-from scraper.errors import ConfigError, LockedError
+from scraper.errors import ArchiveError, ConfigError, LockedError
 from scraper.lock import CrawlLock
 from scraper.politeness import HostGate
 from tests import localserver
@@ -430,6 +430,11 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path: Path) -> None:
     proc.wait(timeout=10)
     with CrawlLock(db) as lock:
         assert lock.held
+
+
+def test_lock_in_a_missing_directory_is_an_archive_error(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="cannot create the crawl lock"):
+        CrawlLock(tmp_path / "no-such-dir" / "a.db").acquire()
 
 
 # -- small parts ------------------------------------------------------------------------
