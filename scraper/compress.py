@@ -22,7 +22,10 @@ ZSTD_LEVEL = 9
 
 # zstd contexts are not thread-safe; a fresh context per call costs microseconds.
 _COMPRESS: dict[str, Callable[[bytes], bytes]] = {
-    "zstd": lambda raw: zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(raw),
+    # The 4-byte frame checksum turns silent bit rot into a clear error on read.
+    "zstd": lambda raw: zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_checksum=True).compress(
+        raw
+    ),
     "zlib": lambda raw: zlib.compress(raw, 6),
     "none": bytes,
 }

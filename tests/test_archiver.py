@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from scraper import schema
+from scraper import compress, schema
 from scraper.archiver import Archive, SaveResult, content_hash
 from scraper.errors import ArchiveError
 from scraper.models import Article, Bullet, FetchOutcome, Page, Section
@@ -602,3 +602,27 @@ def test_sigkill_during_writes_leaves_a_sound_archive_with_whole_articles(
                      ) == 0  # fmt: skip
         result = archive.save(make_article("https://news.example/new"), None, parser_version="1")
         assert result.outcome == "new"
+
+
+# -- compression ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["zstd", "zlib", "none"])
+def test_every_stored_codec_round_trips(method: str) -> None:
+    raw = "<p>Москва café</p>".encode() * 100
+    assert compress.decompress(compress.compress(raw, method), method) == raw
+
+
+def test_damaged_or_unknown_compression_is_an_archive_error() -> None:
+    blob = compress.compress(b"<html>" * 100)
+    with pytest.raises(ArchiveError, match="damaged"):
+        compress.decompress(blob[:-5] + b"xxxxx", "zstd")
+    with pytest.raises(ArchiveError, match="unknown compression"):
+        compress.decompress(blob, "lzma")
+
+
+def test_pages_stored_with_an_older_codec_still_read_back(archive: Archive) -> None:
+    archive.save(make_article(), make_page(body=b"<p>old codec</p>"), parser_version="1")
+    archive.db.execute("UPDATE pages SET compression = 'zlib', raw = ?",
+                       (compress.compress(b"<p>old codec</p>", "zlib"),))  # fmt: skip
+    assert next(archive.iter_pages()).content == b"<p>old codec</p>"
