@@ -432,7 +432,10 @@ class _Run:
                     best_host, best_key = host, heap[0][0]
             if best_host is None:
                 break
-            _, task = heapq.heappop(self._heaps[best_host])
+            heap = self._heaps[best_host]
+            _, task = heapq.heappop(heap)
+            if not heap:
+                del self._heaps[best_host]
             if self._budget.get(task.source, 0) <= 0:
                 continue  # stays queued in the frontier for the next run
             self._budget[task.source] -= 1
@@ -447,12 +450,16 @@ class _Run:
         """Seconds until some queued task's host is free; None when nothing is queued."""
         now = time.monotonic()
         soonest: float | None = None
-        for host, heap in self._heaps.items():
-            if not any(self._budget.get(t.source, 0) > 0 for _, t in heap[:1]) and heap:
-                # The head's source is out of budget: drop what cannot run this run.
+        for host, heap in list(self._heaps.items()):
+            if heap and self._budget.get(heap[0][1].source, 0) <= 0:
+                # The head's source is out of budget: drop what cannot run this run
+                # (it stays queued in the frontier for the next one).
                 heap[:] = [item for item in heap if self._budget.get(item[1].source, 0) > 0]
                 heapq.heapify(heap)
-            if not heap or self._in_flight.get(host, 0) >= self._host_limit(host):
+            if not heap:
+                del self._heaps[host]
+                continue
+            if self._in_flight.get(host, 0) >= self._host_limit(host):
                 continue  # a busy host wakes the loop when its fetch completes
             wait_s = max(0.0, self.gate.ready_at(host) - now)
             soonest = wait_s if soonest is None else min(soonest, wait_s)
