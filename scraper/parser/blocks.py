@@ -90,7 +90,7 @@ def _set_lead(block: Block, bold: str) -> None:
         return
     if not block.text.startswith(label):
         return
-    rest = block.text[len(label):].lstrip()
+    rest = block.text[len(label) :].lstrip()
     if label.endswith(_LEAD_END):
         heading = label.rstrip("".join(_LEAD_END) + " ")
     elif rest[:1] in _LEAD_END:
@@ -114,8 +114,14 @@ def to_blocks(roots: list[etree._Element]) -> list[Block]:
 
 
 def _walk(
-    el: etree._Element, w: _Writer, kind: str, level: int, depth: int, lists: int,
-    top: bool = False, nest: int = 0,
+    el: etree._Element,
+    w: _Writer,
+    kind: str,
+    level: int,
+    depth: int,
+    lists: int,
+    top: bool = False,
+    nest: int = 0,
 ) -> None:
     tag = el.tag
     if not isinstance(tag, str):  # comment or processing instruction
@@ -177,7 +183,7 @@ def _inline(
     for child in el:
         _walk(child, w, kind, level, depth, lists, nest=nest + 1)
     if bold and w.bold_start >= 0:
-        w.bold_text = "".join(w.buf[w.bold_start:])
+        w.bold_text = "".join(w.buf[w.bold_start :])
         w.bold_start = -1
 
 

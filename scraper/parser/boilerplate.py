@@ -16,18 +16,51 @@ from lxml import etree
 
 # Never text: dropped with their content, keeping the tail text.
 JUNK_TAGS = (
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
-    "video", "audio", "map", "button", "input", "select", "textarea", "option", "link",
-    "meta", "dialog", "menu", "picture", "source", "head", "title", "figcaption",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "map",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "link",
+    "meta",
+    "dialog",
+    "menu",
+    "picture",
+    "source",
+    "figcaption",
 )
 # Page furniture by tag: removed unless they hold the article (see module docstring);
 # a form survives when it holds a long text (ASP.NET pages wrap everything in one).
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer"})
 FURNITURE_ROLES = frozenset(
-    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert",
-     "alertdialog", "menu", "menubar", "toolbar", "tablist", "status"}
+    {
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "dialog",
+        "alert",
+        "alertdialog",
+        "menu",
+        "menubar",
+        "toolbar",
+        "tablist",
+        "status",
+    }
 )
-
 
 
 def _words(text: str) -> list[str]:
@@ -43,7 +76,7 @@ _STRONG_WORDS = _words(
     """
 comment* disqus respond reply cookie* consent* gdpr nav* menu* subnav sidenav breadcrumb*
 footer* pagination pager paging skip* login* signin register mobilemenu hamburger backtotop
-totop scrolltop jump* postmeta* entry-utility
+totop scrolltop jump* postmeta* entry-utility footnote* endnote*
 """
 )
 # Furniture words that page wrappers and content blocks also carry ("node-promoted",

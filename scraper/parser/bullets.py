@@ -45,7 +45,7 @@ def split_marker(text: str) -> tuple[str, str] | None:
     if first.isdigit():
         m = _NUMBERED.match(text)
         if m:
-            return f"#{m.group(2)}{m.group(1)}", text[m.end():]
+            return f"#{m.group(2)}{m.group(1)}", text[m.end() :]
     return None
 
 
@@ -70,8 +70,10 @@ def pseudo_bullets(texts: list[str]) -> list[str | None]:
         j = i + 1
         if key.startswith("#"):
             num = int(key[2:])
-            while j < len(found) and (h := found[j]) is not None and h[0] == (
-                f"#{key[1]}{num + (j - i)}"
+            while (
+                j < len(found)
+                and (h := found[j]) is not None
+                and h[0] == (f"#{key[1]}{num + (j - i)}")
             ):
                 j += 1
         else:
@@ -154,7 +156,7 @@ def _split_lines(block: Block) -> list[Block]:
 def _rest_after(line: str, label: str) -> str:
     if not line.startswith(label):
         return ""
-    return line[len(label):].lstrip(".:—–-| ").strip()
+    return line[len(label) :].lstrip(".:—–-| ").strip()
 
 
 def _strip_li_marker(block: Block) -> None:

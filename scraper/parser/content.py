@@ -28,14 +28,58 @@ _MIN_PARA = 25
 _MASS_MIN = 80
 _CLIMB_RATIO = 1.5
 _TAG_BASE = {
-    "div": 5.0, "article": 5.0, "section": 3.0, "main": 3.0, "td": 3.0, "pre": 3.0,
-    "blockquote": 3.0, "form": -3.0, "ol": -3.0, "ul": -3.0, "dl": -3.0, "li": -3.0,
-    "address": -3.0, "th": -5.0, "h1": -5.0, "h2": -5.0, "h3": -5.0, "h4": -5.0,
+    "div": 5.0,
+    "article": 5.0,
+    "section": 3.0,
+    "main": 3.0,
+    "td": 3.0,
+    "pre": 3.0,
+    "blockquote": 3.0,
+    "form": -3.0,
+    "ol": -3.0,
+    "ul": -3.0,
+    "dl": -3.0,
+    "li": -3.0,
+    "address": -3.0,
+    "th": -5.0,
+    "h1": -5.0,
+    "h2": -5.0,
+    "h3": -5.0,
+    "h4": -5.0,
 }
-_POSITIVE = ("article", "body", "content", "entry", "main", "page", "post", "text", "blog",
-             "story", "single", "prose")
-_NEGATIVE = ("comment", "footer", "sidebar", "widget", "related", "share", "social", "promo",
-             "teaser", "meta", "nav", "menu", "banner", "ad-", "sponsor", "author", "card")
+_POSITIVE = (
+    "article",
+    "body",
+    "content",
+    "entry",
+    "main",
+    "page",
+    "post",
+    "text",
+    "blog",
+    "story",
+    "single",
+    "prose",
+)
+_NEGATIVE = (
+    "comment",
+    "footer",
+    "sidebar",
+    "widget",
+    "related",
+    "share",
+    "social",
+    "promo",
+    "teaser",
+    "meta",
+    "nav",
+    "menu",
+    "banner",
+    "ad-",
+    "sponsor",
+    "author",
+    "card",
+)
 _SCORED = frozenset({"p", "pre", "div", "td", "section", "article", "font", "span", "center"})
 _DIRECT_ONLY = frozenset({"div", "td", "section", "article", "font", "span", "center"})
 _LIST_LINK_DENSITY = 0.6
@@ -116,7 +160,12 @@ def choose_roots(
     best = _best_scored(scores)
     chosen = _best_strong(strong)
     if best is None:
-        return [chosen[0]] if chosen else []
+        # No paragraph long enough to score: a short page. Take the marked body, else
+        # the whole (pruned) page.
+        if chosen:
+            return [chosen[0]]
+        fallback = max(strong, key=_good_text, default=top)
+        return [fallback] if _good_text(fallback) > 0 else []
     if chosen is not None:
         s_el, s_good, s_marked = chosen
         inside = best is s_el or any(a is s_el for a in best.iterancestors())
@@ -140,7 +189,7 @@ def choose_roots(
 
 def _initial(el: etree._Element) -> float:
     score = _TAG_BASE.get(el.tag, 0.0)
-    raw = ((el.get("class") or "") + " " + (el.get("id") or ""))
+    raw = (el.get("class") or "") + " " + (el.get("id") or "")
     if raw.strip():
         score += _class_weight(raw)
     if el.get("itemprop") == "articleBody":
@@ -223,8 +272,10 @@ def _best_strong(
     ``<article>`` when it holds most (80 %) of that text: the article element also carries
     header, byline and footer; with less, the body markup wraps only a part of the text.
     """
-    scored = [(el, _good_text(el), el.tag != "article" or boilerplate.is_body_marked(el))
-              for el in candidates]
+    scored = [
+        (el, _good_text(el), el.tag != "article" or boilerplate.is_body_marked(el))
+        for el in candidates
+    ]
     scored = [c for c in scored if c[1] >= _STRONG_MIN_TEXT]
     if not scored:
         return None
