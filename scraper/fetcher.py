@@ -44,6 +44,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -244,6 +245,11 @@ class Fetcher:
 
     ``sleep`` is what waits between attempts; tests inject a recorder so retries with
     backoff or ``Retry-After`` cost no real time.
+
+    ``request_slot(url, first)``, when given, is entered around every HTTP request (each
+    redirect hop and each retry; ``first`` is True only for the first request of a
+    :meth:`fetch`), until the response headers arrive. A crawl uses it to keep its
+    per-host delay between *all* requests a server sees.
     """
 
     def __init__(
@@ -251,9 +257,11 @@ class Fetcher:
         settings: FetchSettings | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        request_slot: Callable[[str, bool], AbstractContextManager[object]] | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._sleep = sleep
+        self._request_slot = request_slot
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -313,6 +321,7 @@ class Fetcher:
             conditional["If-Modified-Since"] = last_modified
         started = time.monotonic()
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._local.requests_sent = 0
 
         retrying = Retrying(
             stop=stop_after_attempt(max(1, self.settings.attempts)),
@@ -402,10 +411,14 @@ class Fetcher:
             min(self.settings.connect_timeout, remaining),
             min(self.settings.read_timeout, remaining),
         )
+        first = getattr(self._local, "requests_sent", 0) == 0
+        self._local.requests_sent = getattr(self._local, "requests_sent", 0) + 1
+        slot = self._request_slot(url, first) if self._request_slot else nullcontext()
         try:
-            return session.get(
-                url, headers=dict(headers), timeout=timeout, stream=True, allow_redirects=False
-            )
+            with slot:
+                return session.get(
+                    url, headers=dict(headers), timeout=timeout, stream=True, allow_redirects=False
+                )
         except Exception as exc:  # translated into our tree, never leaked
             raise _translate(exc, original, self.settings) from exc
 

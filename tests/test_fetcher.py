@@ -12,6 +12,8 @@ import threading
 import time
 import tracemalloc
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
@@ -253,6 +255,37 @@ def test_connection_reset_is_retried(local_server: LocalServer) -> None:
         assert fetcher.fetch(local_server.url("/r")).content == ARTICLE
     assert local_server.hits("/r") == 2
     assert len(sleeps.calls) == 1
+
+
+def test_request_slot_wraps_every_request_of_a_fetch(local_server: LocalServer) -> None:
+    local_server.route_handler("/old", redirect("/flaky"))
+    local_server.route_sequence("/flaky", [Reply(503), Reply(200, ARTICLE, HTML)])
+    seen: list[tuple[str, bool]] = []
+    open_slots: list[int] = []
+
+    @contextmanager
+    def slot(url: str, first: bool) -> Iterator[None]:
+        seen.append((url.rsplit("/", 1)[-1], first))
+        open_slots.append(1)
+        try:
+            yield
+        finally:
+            open_slots.pop()
+
+    fetcher = Fetcher(FetchSettings(), sleep=Recorder(), request_slot=slot)
+    with fetcher:
+        fetcher.fetch(local_server.url("/old"))
+        fetcher.fetch(local_server.url("/old"))
+    # first attempt: /old (first) → /flaky 503; retry: /old → /flaky 200; then a new fetch.
+    assert seen == [
+        ("old", True),
+        ("flaky", False),
+        ("old", False),
+        ("flaky", False),
+        ("old", True),
+        ("flaky", False),
+    ]
+    assert open_slots == []
 
 
 # -- redirects -------------------------------------------------------------------------
