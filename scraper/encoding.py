@@ -262,6 +262,8 @@ def _decode_cleanly(raw: bytes, codec: str) -> str | None:
     bytes. Pages full of NULs are refused for ASCII-compatible codecs because they are
     UTF-16 in disguise.
     """
+    if codec.startswith(("utf-16", "utf-32")) and not _looks_utf16(raw):
+        return None  # ASCII-looking markup labelled UTF-16 would decode to CJK noise
     errors = "scraper-c1" if codec.startswith(("cp125", "cp874")) else "strict"
     try:
         text = raw.decode(codec, errors=errors)

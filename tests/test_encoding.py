@@ -233,3 +233,9 @@ def test_short_utf8_page_with_a_few_broken_bytes_stays_utf8() -> None:
     text, encoding = decode_html(raw, "utf-8")
     assert encoding == "utf-8"
     assert "Grüße aus Köln" in text and "<p>end</p>" in text
+
+
+def test_ascii_page_labelled_utf16_by_the_server_is_read_as_ascii() -> None:
+    text, encoding = decode_html(page(FRENCH).encode("utf-8"), "utf-16")
+    assert FRENCH in text
+    assert encoding == "utf-8"
