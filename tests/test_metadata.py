@@ -387,6 +387,16 @@ def test_author_cleaning_drops_emails_urls_labels_and_staff() -> None:
     assert clean_authors(["Jörg Staff"]) == ("Jörg Staff",)
 
 
+def test_author_cleaning_strips_glued_labels_and_trailing_dates_but_not_name_parts() -> None:
+    assert clean_authors(["Veröffentlicht vonChris Jung"]) == ("Chris Jung",)
+    assert clean_authors(["Published by"]) == ()
+    assert clean_authors(["Günter W. Kienitz at"]) == ("Günter W. Kienitz",)
+    assert clean_authors(["John Walk - January 4, 2026"]) == ("John Walk",)
+    assert clean_authors(["Perry Bacon Jr."]) == ("Perry Bacon Jr.",)
+    assert clean_authors(["Daniel Lemire", "Byron Smith"]) == ("Daniel Lemire", "Byron Smith")
+    assert clean_authors(["Dezember", "wordpressadmin", "x[at]example.net"]) == ()
+
+
 def test_language_cascade_html_lang_then_og_locale_then_header() -> None:
     assert meta_of(page("", BODY, lang="pt-BR")).language == "pt"
     no_lang = "<html><head>{}</head><body>" + BODY + "</body></html>"

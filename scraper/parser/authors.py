@@ -10,18 +10,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from scraper.parser.dates import MONTHS
+
 __all__ = ["clean_authors", "looks_like_name"]
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 # Leading labels in several languages: "By", "Von", "Par", "Por", "Autor:", "Text:".
 _LABEL = re.compile(
-    r"^\s*(?:(?:written|posted|published|reported|text|texto|photos?|fotos?|story)\s+)?"
-    r"(?:by|von|vom|par|por|di|da|door|przez|av|av:|от|автор(?:ы)?|autor(?:in|en|es|a)?"
-    r"|auteur|author(?:s)?|written by|text|texto|redakteur(?:in)?|verfasst von|"
-    r"geschrieben von|écrit par|escrito por|scritto da|napisał(?:a)?|kirjoittaja)"
-    r"\s*[:\-–—]?\s+",
+    r"^\s*[~\-–—|·•:]*\s*(?:(?:written|posted|published|reported|text|texto|photos?|fotos?|story"
+    r"|veröffentlicht|eingestellt|geschrieben|verfasst|publiziert|erstellt|ein\s+beitrag"
+    r"|beitrag|artikel|publié|publicado|pubblicato|opublikowano|опубликовано)\s+)?"
+    r"(?:by|von|vom|par|por|di|da|door|przez|av|от|автор(?:ы)?|autor(?:in|en|es|a)?"
+    r"|auteur|author(?:s)?|text|texto|redakteur(?:in)?|napisał(?:a)?|kirjoittaja)"
+    r"(?=[\s:\-–—]|(?-i:[A-ZÀ-ÖØ-Þ]))\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# Words that end a name: a date or place line glued to the byline ("Jane Doe at 10:15",
+# "Sara Zinnecker Stand", "John Walk - January").
+_TAIL = re.compile(
+    r"\s+(?:at|am|on|le|el|il|um|stand|updated|aktualisiert|published|veröffentlicht|"
+    r"mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\b.*$"
+    r"|\s+[\-–—|]\s+.*$",
+    re.IGNORECASE,
+)
+# "SauerDo", "vonChris": a lowercase-uppercase seam where two words were glued together.
+_GLUED_DAY = re.compile(r"(?<=[a-zäöüß])(?:Mo|Di|Mi|Do|Fr|Sa|So|Mon|Tue|Wed|Thu|Fri|Sat|Sun)$")
 _SPLIT = re.compile(
     r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bou\b|\bor\b|\bи\b"
     r"|\boraz\b|\bja\b|\ben\b)\s*",
@@ -36,8 +49,12 @@ _NOT_NAMES = frozenset(
         "author", "autor", "by", "von", "par", "por", "wordpress", "user", "webmaster",
         "posted", "published", "updated", "share", "follow", "more", "contact", "email",
         "facebook", "twitter", "instagram", "linkedin", "read more", "photo", "photos",
+        "no author", "published by", "posted on", "posted by", "veröffentlicht am",
+        "publiziert am", "veröffentlicht von", "geschrieben von", "gesponserte inhalte",
+        "sponsored", "advertisement", "anzeige", "redaktion", "newsroom",
     }
 )
+_MONTH_WORDS = frozenset(MONTHS)
 _TRAILING_ROLE = re.compile(
     r"\s*[,(\-–—|]\s*(?:staff writer|senior|editor|reporter|correspondent|contributor|"
     r"redakteur|redaktion|korrespondent|journalist|photographer|fotograf).*$",
@@ -49,14 +66,26 @@ def looks_like_name(text: str) -> bool:
     """A short run of words without digits, URLs or sentence punctuation."""
     if not text or len(text) > 60 or len(text) < 2:
         return False
-    if _DIGITS.search(text) or _URL.search(text):
+    if _DIGITS.search(text) or _URL.search(text) or "[at]" in text or "(at)" in text:
         return False
-    if text.casefold() in _NOT_NAMES:
+    folded = text.casefold()
+    if folded in _NOT_NAMES or "admin" in folded or folded in _MONTH_WORDS:
         return False
     words = text.split()
     if len(words) > 5:
         return False
     return not any(c in text for c in "!?:;{}<>=\"“”«»")
+
+
+def _tidy(part: str) -> str:
+    part = _LABEL.sub("", part)
+    part = _TAIL.sub("", part)
+    part = _GLUED_DAY.sub("", part)
+    part = part.strip(" ,;:-–—|·•()[]'\"~")
+    # Keep the dot of "Jr." or an initial, drop a sentence full stop.
+    if part.endswith(".") and len(part.rsplit(" ", 1)[-1]) > 3:
+        part = part.rstrip(".")
+    return part
 
 
 def _pieces(raw: str) -> list[str]:
@@ -67,7 +96,7 @@ def _pieces(raw: str) -> list[str]:
     text = _TRAILING_ROLE.sub("", text)
     out = []
     for part in _SPLIT.split(text):
-        part = _LABEL.sub("", part).strip(" .,;:-–—|·•()[]'\"")
+        part = _tidy(part)
         if part:
             out.append(part)
     return out
@@ -80,7 +109,7 @@ def clean_authors(values: Iterable[str], *, split: bool = True) -> tuple[str, ..
     for raw in values:
         if not raw:
             continue
-        parts = _pieces(raw) if split else [" ".join(_LABEL.sub("", raw).split())]
+        parts = _pieces(raw) if split else [_tidy(" ".join(raw.split()))]
         for name in parts:
             if not looks_like_name(name):
                 continue
