@@ -27,7 +27,8 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from scraper import compress, query, schema
+from scraper import compress, schema
+from scraper import query as reads
 from scraper.errors import ArchiveError
 from scraper.models import Article, FetchOutcome, Page
 from scraper.query import StoredPage
@@ -202,7 +203,7 @@ class Archive:
         """Record a 304 (or an identical refetch) for ``url``: bump ``last_fetched`` and
         the stored page's ``fetched_at``. None when the URL is not archived."""
         with self._write(url) as conn:
-            article_id = query.resolve(conn, url, prefer_alias=True)
+            article_id = reads.resolve(conn, url, prefer_alias=True)
             if article_id is None:
                 return None
             conn.execute(
@@ -326,38 +327,38 @@ class Archive:
         """(ETag, Last-Modified) of the latest stored page for ``url``, for a
         conditional GET; None when the URL is unknown or no validator was stored."""
         with self._reading():
-            return query.validators(self._conn, url)
+            return reads.validators(self._conn, url)
 
     def get(self, url_or_id: str | int) -> dict[str, Any] | None:
         """One record by id, canonical URL or any URL it was fetched from, with
         ``id``, ``revision``, ``first_seen``, ``last_fetched`` and ``last_changed``."""
         with self._reading():
-            return query.get(self._conn, url_or_id)
+            return reads.get(self._conn, url_or_id)
 
     def iter_records(
         self, *, site: str | None = None, since: str | None = None, until: str | None = None
     ) -> Iterator[dict[str, Any]]:
         """Every record (as :meth:`get`), oldest id first, streamed in constant memory;
         ``since``/``until`` are inclusive dates on ``published``."""
-        records = query.iter_records(self._conn, site=site, since=since, until=until,
+        records = reads.iter_records(self._conn, site=site, since=since, until=until,
                                      lock=self._lock)  # fmt: skip
         return self._translating(records)
 
     def search(
-        self, query_text: str, *, site: str | None = None, since: str | None = None,
+        self, query: str, *, site: str | None = None, since: str | None = None,
         until: str | None = None, limit: int = 20,
     ) -> list[dict[str, Any]]:  # fmt: skip
         """Full-text search, best match first: id, url, canonical_url, site, title,
-        published, snippet (matches in [brackets]), rank. See :func:`query.search`."""
+        published, snippet (matches in [brackets]), rank. See :func:`scraper.query.search`."""
         with self._reading():
-            return query.search(self._conn, query_text, site=site, since=since, until=until,
+            return reads.search(self._conn, query, site=site, since=since, until=until,
                                 limit=limit)  # fmt: skip
 
     def history(self, url_or_id: str | int) -> list[dict[str, Any]]:
         """Revisions oldest first: revision, fetched_at, content_hash, parser_version
         and the record as it was. Empty when the article is unknown."""
         with self._reading():
-            return query.history(self._conn, url_or_id)
+            return reads.history(self._conn, url_or_id)
 
     def iter_pages(
         self, *, site: str | None = None, since: str | None = None, latest_only: bool = True
@@ -365,19 +366,19 @@ class Archive:
         """Stored raw pages, decompressed, with their headers: by default the latest
         page of each article (what ``reparse`` needs); ``latest_only=False`` gives
         every stored capture (WARC). ``since`` filters on ``fetched_at``."""
-        pages = query.iter_pages(self._conn, site=site, since=since, latest_only=latest_only,
+        pages = reads.iter_pages(self._conn, site=site, since=since, latest_only=latest_only,
                                  lock=self._lock)  # fmt: skip
         return self._translating(pages)
 
     def stats(self) -> dict[str, Any]:
         """Articles per site and month, fetch outcomes, failures by reason, sizes."""
         with self._reading():
-            return query.stats(self._conn, self.path)
+            return reads.stats(self._conn, self.path)
 
     def check(self) -> list[str]:
         """Problems found by SQLite's and FTS5's integrity checks (empty when sound)."""
         with self._reading():
-            return query.check(self._conn)
+            return reads.check(self._conn)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
