@@ -886,8 +886,7 @@ class _BarProgress(_NoProgress):
         self.bar = tqdm(total=0, unit="url", file=sys.stderr, dynamic_ncols=True, leave=False)
 
     def grow(self) -> None:
-        self.bar.total = (self.bar.total or 0) + 1
-        self.bar.refresh()
+        self.bar.total = (self.bar.total or 0) + 1  # drawn with the next update
 
     def update(self, update: ProgressUpdate) -> None:
         self.bar.set_postfix_str(update.outcome, refresh=False)
