@@ -84,6 +84,8 @@ class TreeMonitor(threading.Thread):
         self.cpu: dict[tuple[int, float], float] = {}
         self.samples: list[tuple[float, int]] = []
         self.other_cores = 0.0
+        self.peak_by_proc: dict[tuple[int, float], int] = {}
+        self.names: dict[tuple[int, float], str] = {}
         self._stop_event = threading.Event()
         try:
             import psutil
@@ -103,6 +105,8 @@ class TreeMonitor(threading.Thread):
         procs = self._tree_psutil() if self._psutil else self._tree_proc()
         rss = pss = 0
         for key, p_rss, p_cpu, p_pss in procs:
+            if p_rss > self.peak_by_proc.get(key, 0):
+                self.peak_by_proc[key] = p_rss
             rss += p_rss
             pss += p_pss if with_pss else 0
             self.cpu[key] = max(self.cpu.get(key, 0.0), p_cpu)
@@ -130,6 +134,8 @@ class TreeMonitor(threading.Thread):
                     times = p.cpu_times()
                     mem = p.memory_info()
                     key = (p.pid, p.create_time())
+                    if key not in self.names:
+                        self.names[key] = " ".join(p.cmdline()[1:4])[:80]
                 pss = 0
                 try:
                     pss = p.memory_full_info().pss
@@ -267,7 +273,7 @@ def count_rows(db: Path, table: str = "articles") -> int:
 
 def run_ours(bases: list[str], workdir: Path, concurrency: int | None,
              on_sample: Callable[[float, int], None] | None = None,
-             extra: list[str] | None = None) -> RunResult:  # fmt: skip
+             extra: list[str] | None = None, profile: str | None = None) -> RunResult:  # fmt: skip
     config = workdir / "sources.toml"
     write_sources(config, bases, concurrency)
     db = workdir / "tmp.db"
@@ -276,6 +282,9 @@ def run_ours(bases: list[str], workdir: Path, concurrency: int | None,
     server_stats(bases[0], reset=True)
     cmd = [sys.executable, "-m", "scraper", "crawl", "--config", str(config), "--db", str(db),
            "--quiet", *(extra or [])]  # fmt: skip
+    if profile:
+        cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses",
+               "--format", "raw", "--rate", "50", "-o", profile, "--", *cmd]  # fmt: skip
     code, wall, cpu, mon, _, err = run_measured(cmd, env=scraper_env(), on_sample=on_sample)
     requests = server_stats(bases[0]).get("requests", 0)
     summary = next((ln for ln in err.splitlines() if ln.startswith("crawl:")), err[-300:])
@@ -322,16 +331,77 @@ def parse_rates(gen: SiteGen, sample: int) -> dict[str, float]:
             break
     parse(pages[0][0], url=pages[0][1])  # warm-up: first-call imports
     trafilatura.bare_extraction(pages[0][0], url=pages[0][1], with_metadata=True)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.thread_time()
     for text, url in pages:
         parse(text, url=url)
-    ours = len(pages) / (time.perf_counter() - t)
-    t = time.perf_counter()
+    ours, ours_cpu = len(pages) / (time.perf_counter() - t), len(pages) / (time.thread_time() - c)
+    t, c = time.perf_counter(), time.thread_time()
     for text, url in pages:
         trafilatura.bare_extraction(text, url=url, include_tables=True, include_comments=False,
                                     with_metadata=True)  # fmt: skip
-    traf = len(pages) / (time.perf_counter() - t)
-    return {"ours": ours, "trafilatura": traf, "pages": len(pages)}
+    traf, traf_cpu = len(pages) / (time.perf_counter() - t), len(pages) / (time.thread_time() - c)
+    return {"ours": ours, "trafilatura": traf, "ours_cpu": ours_cpu,
+            "trafilatura_cpu": traf_cpu, "pages": len(pages)}  # fmt: skip
+
+
+# -- profile ---------------------------------------------------------------------------------
+
+
+def summarize_profile(path: str, top: int = 15) -> str:
+    """Shares of CPU samples from py-spy's raw output, per process: own time by function
+    and inclusive time of the project's functions."""
+    from collections import Counter, defaultdict
+
+    own: dict[str, Counter[str]] = defaultdict(Counter)
+    incl: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    waiting: Counter[str] = Counter()
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        depth = sum(1 for f in frames if f.startswith("process "))
+        proc = {1: "main process", 2: "forkserver"}.get(depth, "parse workers")
+        frames = frames[depth:] or ["(process start)"]
+        n = int(count)
+        leaf = _short(frames[-1])
+        if leaf.split(" (")[0] in _WAITING:
+            waiting[proc] += n
+            continue
+        totals[proc] += n
+        own[proc][leaf] += n
+        seen = set()
+        for frame in frames:
+            if "scraper/" in frame or "sqlite" in frame or "zstd" in frame.lower():
+                name = _short(frame)
+                if name not in seen:
+                    seen.add(name)
+                    incl[proc][name] += n
+    groups = ", ".join(f"{k} {v} busy / {waiting[k]} waiting" for k, v in totals.items())
+    out = [f"Profile ({path}): samples per process group (waiting ones dropped): {groups}"]
+    for proc, total in totals.items():
+        out.append(f"\n{proc}: own time (top {top})\n")
+        out += [f"- {100 * n / total:.1f} % {name}" for name, n in own[proc].most_common(top)]
+        out.append(f"\n{proc}: inclusive, project code (top {top})\n")
+        out += [f"- {100 * n / total:.1f} % {name}" for name, n in incl[proc].most_common(top)]
+    return "\n".join(out)
+
+
+# Leaf frames that are a thread waiting (py-spy cannot always tell idle threads apart).
+_WAITING = frozenset({
+    "Condition.wait", "_worker", "Event.wait", "SocketIO.readinto", "_PollLikeSelector.select",
+    "EpollSelector.select", "select", "SemLock.__enter__", "Connection._recv", "sleep",
+    "wait_result_broken_or_wakeup", "Queue.get", "_wait_for_tstate_lock", "Thread.join",
+    "Connection._send", "main",
+})  # fmt: skip
+
+
+def _short(frame: str) -> str:
+    """``func (path/to/file.py:12)`` → ``func (file.py)``."""
+    name, _, where = frame.partition(" (")
+    file = where.rsplit(":", 1)[0].rsplit("/", 2)
+    return f"{name} ({'/'.join(file[-2:])})" if where else name
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -376,6 +446,8 @@ def main() -> None:
     ap.add_argument("--only", choices=("ours", "reference"))
     ap.add_argument("--rounds", type=int, default=2, help="runs of each, interleaved")
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="profile one run of our crawl (py-spy), raw stacks to FILE")  # fmt: skip
     args = ap.parse_args()
 
     from scraper.config import Defaults
@@ -392,6 +464,11 @@ def main() -> None:
               f"built in {info['build_s']} s", file=sys.stderr)  # fmt: skip
         bases = info["bases"]
         server_cpu_before = _cpu_of(server.pid)
+        if args.profile:
+            r = run_ours(bases, Path(tmp), args.concurrency, profile=args.profile)
+            print(f"profiled run: {r.pages_per_s:.1f} pages/s; {r.note}", file=sys.stderr)
+            print(summarize_profile(args.profile))
+            return
         for round_no in range(args.rounds):
             # Alternate the order each round, so load from elsewhere hits both alike.
             order = ["ours", "reference"] if round_no % 2 == 0 else ["reference", "ours"]
@@ -420,8 +497,12 @@ def main() -> None:
     print(table(results))
     print()
     print(f"- parse rate, one core, {rates['pages']} served pages: ours "
-          f"{rates['ours']:.1f} pages/s, trafilatura (with metadata) {rates['trafilatura']:.1f} "
-          "pages/s")  # fmt: skip
+          f"{rates['ours']:.1f} pages/s wall ({rates['ours_cpu']:.1f} per CPU-second), "
+          f"trafilatura (with metadata) {rates['trafilatura']:.1f} pages/s wall "
+          f"({rates['trafilatura_cpu']:.1f} per CPU-second)")  # fmt: skip
+    print(f"- ceiling with the CPU-time parse rate (what an idle machine would allow): "
+          f"min({ceiling_fetch:.0f}, {2 * rates['ours_cpu']:.0f}) = "
+          f"{min(ceiling_fetch, 2 * rates['ours_cpu']):.0f} pages/s")  # fmt: skip
     print(f"- ceiling = min(concurrency / latency = {ceiling_fetch:.0f}, 2 x parse rate = "
           f"{ceiling_parse:.0f}) = **{ceiling:.0f} pages/s**")  # fmt: skip
     ours_runs = [r.pages_per_s for r in results if r.name.startswith("ours")]
