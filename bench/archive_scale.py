@@ -31,6 +31,7 @@ Run from the repository root (100k records take ~10+ minutes; write output to a 
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import random
@@ -159,23 +160,30 @@ def pick_queries(db: Path, n: int, seed: int = 7) -> dict[str, list[dict[str, An
             str(rng.randint(1, count)) for _ in range(n)) + ")")]  # fmt: skip
     newest = conn.execute("SELECT max(published) FROM articles").fetchone()[0] or "2026-12-31"
     conn.close()
-    bands = [(20, 200), (200, 2000), (2000, 8000), (8000, len(VOCAB))]
-    words = [VOCAB[rng.randrange(lo, hi)] for _ in range(max(1, n // len(bands)))
-             for lo, hi in bands]  # fmt: skip
+    per_band = max(1, n // 2)
+    bands = {"common (rank 20-200)": (20, 200), "mid (rank 200-2,000)": (200, 2000),
+             "rare (rank 2,000+)": (2000, len(VOCAB))}  # fmt: skip
+    words = {name: [VOCAB[rng.randrange(lo, hi)] for _ in range(per_band)]
+             for name, (lo, hi) in bands.items()}  # fmt: skip
+    common = set(VOCAB[:100])
     phrases = []
     for body in bodies:
         tokens = [t for t in body.replace("\n", " ").split() if t.isalpha()]
-        if len(tokens) > 3:
-            i = rng.randrange(len(tokens) - 1)
-            phrases.append(f'"{tokens[i]} {tokens[i + 1]}"')
+        pairs = [(a, b) for a, b in itertools.pairwise(tokens)
+                 if not (a.lower() in common and b.lower() in common)]  # fmt: skip
+        if pairs:
+            a, b = rng.choice(pairs)
+            phrases.append(f'"{a} {b}"')
     since = (datetime.fromisoformat(newest[:10]).replace(year=int(newest[:4]) - 1)).date()
+    mixed = [w for ws in words.values() for w in ws]
     filtered = [{"query": w, "site": rng.choice(sites), "since": since.isoformat()}
-                for w in words]  # fmt: skip
-    return {
-        "single word": [{"query": w} for w in words],
-        "phrase": [{"query": p} for p in phrases[:n]],
-        "word + site + since": filtered,
+                for w in rng.sample(mixed, min(n, len(mixed)))]  # fmt: skip
+    out: dict[str, list[dict[str, Any]]] = {
+        f"single word, {name}": [{"query": w} for w in ws] for name, ws in words.items()
     }
+    out["phrase (2 words, not both top-100)"] = [{"query": p} for p in phrases[:n]]
+    out["word + site + last year"] = filtered
+    return out
 
 
 def time_searches(db: Path, queries: dict[str, list[dict[str, Any]]],
