@@ -585,11 +585,6 @@ def test_sitemap_gzip_bomb_is_refused_in_bounded_time_and_memory() -> None:
 # -- truncated XML: the cut-off entry -------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="discover.parse_xml keeps the unterminated last <loc> of a truncated sitemap, "
-    "so a cut-off URL is queued (a bogus 404 and exit 1)",
-)
 def test_truncated_sitemap_does_not_yield_the_cut_off_url() -> None:
     doc = (
         f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">'
@@ -600,9 +595,6 @@ def test_truncated_sitemap_does_not_yield_the_cut_off_url() -> None:
     assert urls == ["https://news.example/2026/04/first-story"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="same for feeds: the unterminated last <link> of a truncated RSS"
-)
 def test_truncated_feed_does_not_yield_the_cut_off_url() -> None:
     doc = (
         b'<?xml version="1.0"?><rss version="2.0"><channel>'
