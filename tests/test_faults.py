@@ -603,3 +603,42 @@ def test_truncated_feed_does_not_yield_the_cut_off_url() -> None:
     )
     urls = [d.url for d in parse_xml(doc, "https://news.example/feed")]
     assert urls == ["https://news.example/2026/04/first-story"]
+
+
+# -- the command line tells cron the truth ---------------------------------------------------
+
+
+def test_cli_crawl_exit_code_is_1_with_failures_listed_then_0_once_healed(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    paths = ["/news/good", "/news/reset", "/news/nested", "/news/bomb"]
+    local_server.route("/", 200, listing_html(paths), HTML)
+    local_server.route("/news/good", 200, article_html("good"), HTML)
+    local_server.route_handler("/news/reset", reset_connection)
+    local_server.route("/news/nested", 200, _nested(100_000), HTML)
+    local_server.route_handler("/news/bomb", gzip_bomb())
+    toml = tmp_path / "sources.toml"
+    toml.write_text(
+        "[defaults]\ndelay = 0.0\ntimeout = 1.0\nrobots = false\n"
+        f'[[sources]]\nname = "cli"\nstart = ["{local_server.url("/")}"]\n'
+        "allow = ['/news/']\n"
+    )
+    db = tmp_path / "a.db"
+    runner = CliRunner()
+    # The default parse process pool is used here: hostile pages go through it too.
+    first = runner.invoke(main, ["crawl", "--config", str(toml), "--db", str(db), "-v"])
+    assert first.exit_code == 1, first.output
+    assert f"failed: {local_server.url('/news/reset')}: connection reset by" in first.output
+    assert f"failed: {local_server.url('/news/bomb')}: too large" in first.output
+    assert re.search(r"crawl: \d+ discovered, .* 1 new, .* 2 failed in [\d.]+ s", first.output)
+
+    local_server.route("/news/reset", 200, article_html("reset"), HTML)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE frontier SET next_try_at = '2000-01-01' WHERE state = 'failed'")
+    second = runner.invoke(main, ["crawl", "--config", str(toml), "--db", str(db), "-q"])
+    assert second.exit_code == 0, second.output
+    assert "1 new" in second.output and "0 failed" in second.output
