@@ -12,6 +12,7 @@ directly (memory of a bomb, time of a pathological tree).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import resource
 import sqlite3
@@ -27,7 +28,7 @@ import pytest
 
 from scraper.crawl import CrawlSummary, run_crawl
 from scraper.discover import parse_xml
-from scraper.errors import ParseError, TooLargeError
+from scraper.errors import FetchError, ParseError, TooLargeError
 from scraper.fetcher import Fetcher, FetchSettings
 from scraper.parser import parse
 from tests import localserver
@@ -642,3 +643,38 @@ def test_cli_crawl_exit_code_is_1_with_failures_listed_then_0_once_healed(
     second = runner.invoke(main, ["crawl", "--config", str(toml), "--db", str(db), "-q"])
     assert second.exit_code == 0, second.output
     assert "1 new" in second.output and "0 failed" in second.output
+
+
+# -- a server that drips its headers ------------------------------------------------------------
+
+
+def _header_drip(seconds: float) -> localserver.Handler:
+    """Status line, then one header byte every 0.1 s for ``seconds`` (each gap far below
+    any read timeout), then the end of the headers and a small page."""
+
+    def handler(h: RequestHandler) -> None:
+        h.close_connection = True
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Drip: ")
+            h.wfile.flush()
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if h.stopping.wait(0.1):
+                    return
+                h.wfile.write(b"a")
+                h.wfile.flush()
+            body = article_html("drip")
+            h.wfile.write(b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            return
+
+    return handler
+
+
+def test_headers_dripped_slowly_are_bounded_by_the_budget(local_server: LocalServer) -> None:
+    local_server.route_handler("/drip-headers", _header_drip(4.0))
+    settings = FetchSettings(read_timeout=1.0, total_timeout=1.0, attempts=1)
+    started = time.monotonic()
+    with Fetcher(settings) as fetcher, contextlib.suppress(FetchError):
+        fetcher.fetch(local_server.url("/drip-headers"))
+    assert time.monotonic() - started < 2.5
