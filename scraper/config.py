@@ -98,6 +98,11 @@ class SourceConfig:
         """Hosts named explicitly: private-address blocking never applies to them."""
         return frozenset((urlsplit(u).hostname or "").lower() for u in self.seeds)
 
+    def is_same_site(self, url: str) -> bool:
+        """Is the URL on a host the source names (``www.`` and case ignored)?"""
+        host = urlsplit(url).hostname
+        return any(same_site(host, seed) for seed in self.seed_hosts)
+
     def is_denied(self, url: str) -> bool:
         return any(p.search(url) for p in self.deny)
 
@@ -107,15 +112,13 @@ class SourceConfig:
             return False
         if self.allow:
             return any(p.search(url) for p in self.allow)
-        host = urlsplit(url).hostname
-        return any(same_site(host, seed) for seed in self.seed_hosts)
+        return self.is_same_site(url)
 
     def is_followed(self, url: str) -> bool:
         """Is this a listing page to follow (follow rules, same site as a seed, no deny)?"""
         if self.is_denied(url) or not any(p.search(url) for p in self.follow):
             return False
-        host = urlsplit(url).hostname
-        return any(same_site(host, seed) for seed in self.seed_hosts)
+        return self.is_same_site(url)
 
 
 @dataclass(frozen=True, slots=True)

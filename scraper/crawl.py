@@ -59,6 +59,7 @@ from scraper.errors import (
     HTTPStatusError,
     InvalidURLError,
     NotHTMLError,
+    RobotsDisallowedError,
     TooLargeError,
 )
 from scraper.fetcher import Fetcher, FetchSettings
@@ -217,7 +218,11 @@ def _analyse(kind: str, final_url: str, text: str, content: bytes,
             return _Analysis(links=links.links, next_pages=links.next_pages, feeds=links.feeds)
         from scraper.parser import parse
 
-        return _Analysis(article=parse(text, url=final_url, headers=headers))
+        article = parse(text, url=final_url, headers=headers)
+        if article.kind == "listing":  # an index page where an article was expected
+            links = page_links(text, final_url)
+            return _Analysis(article=article, links=links.links, next_pages=links.next_pages)
+        return _Analysis(article=article)
     except ScraperError as exc:
         return _Analysis(error=exc.reason)
     except Exception as exc:  # a parser bug must cost one URL, not the crawl
@@ -473,8 +478,8 @@ class _Run:
         verdict, reason = "allowed", None
         sitemaps: tuple[str, ...] = ()
         host = _host(task.url)
-        if source.robots:
-            policy = self._robots_for(source)
+        policy = self._robots_for(source) if source.robots else None
+        if policy is not None:
             verdict = policy.check(task.url)
             rules = policy.rules_for(task.url)
             reason, sitemaps = rules.reason, rules.sitemaps
@@ -484,7 +489,8 @@ class _Run:
         fetcher = self._fetcher(source)
         self.gate.wait(host)
         try:
-            page = fetcher.fetch(task.url, etag=task.etag, last_modified=task.last_modified,
+            page = fetcher.fetch(task.url, robots=policy, etag=task.etag,
+                                 last_modified=task.last_modified,
                                  html_only=task.kind in ("article", "listing"))  # fmt: skip
         except FetchError as exc:
             return _Fetched(task, error=exc, robots_sitemaps=sitemaps, at=at,
@@ -552,6 +558,12 @@ class _Run:
             return None
         if result.error is not None:
             exc = result.error
+            if isinstance(exc, RobotsDisallowedError):
+                self.frontier.mark_skipped(task.url, exc.reason)
+                self._record(task, None, outcome="skipped", error=exc.reason, at=result.at)
+                self.counts.skipped += 1
+                self._finish(task, "skipped")
+                return None
             permanent = _is_permanent(exc)
             state = self.frontier.mark_failed(task.url, status=exc.status, error=exc.reason,
                                               permanent=permanent, at=result.at)  # fmt: skip
@@ -633,7 +645,7 @@ class _Run:
         article = analysis.article
         if task.kind == "listing" or (article is not None and article.kind != "article"):
             with self.frontier.transaction():
-                if task.kind == "listing":
+                if task.kind == "listing" or (article is not None and article.kind == "listing"):
                     self._follow_links(source, analysis)
                 self.frontier.mark_done(task.url, status=page.status, at=page.fetched_at,
                                         etag=etag, last_modified=modified)  # fmt: skip
@@ -681,7 +693,11 @@ class _Run:
                 continue
             if source.is_followed(url):
                 self._discover(source, url, "listing")
-            elif source.is_article(url) and url not in next_pages:
+            elif url in next_pages:
+                # rel="next" pagination is followed by default; follow rules replace it.
+                if not source.follow and source.is_same_site(url):
+                    self._discover(source, url, "listing")
+            elif source.is_article(url):
                 self._discover(source, url, "article")
 
     def _robots_discoveries(self, source: SourceConfig, url: str, sitemaps: Iterable[str]) -> None:
@@ -781,36 +797,61 @@ class _Run:
         return sum(len(h) for h in self._heaps.values())
 
 
+@dataclass
+class _FetchState:
+    """Per-thread state of one :meth:`_PoliteFetcher.fetch` call."""
+
+    host: str
+    robots: RobotsPolicy | None
+    first: bool = True
+
+
 class _PoliteFetcher(Fetcher):
     """A Fetcher whose every request after the first of a fetch (redirect hops, retries)
-    also waits for the host's slot, so the delay holds between *all* requests a server
-    sees. The crawl waits for the first request itself, before calling :meth:`fetch`.
+    also waits for its host's slot and, for a hop to a new URL, asks robots.txt: the
+    delay holds between *all* requests a server sees, and a redirect never leads into a
+    disallowed folder. The crawl handles the first request itself (robots check, slot)
+    before calling :meth:`fetch`.
 
     TODO(fetcher): this overrides the private ``Fetcher._get`` (one HTTP request); a
-    public ``before_request`` hook in FetchSettings would be cleaner.
-    ``test_redirect_hops_keep_the_delay`` in tests/test_crawl.py catches a rename.
+    public ``before_request(url)`` hook in FetchSettings would be cleaner.
+    ``test_redirect_hops_keep_the_delay_and_robots`` in tests/test_crawl.py catches a
+    rename.
     """
 
     def __init__(self, settings: FetchSettings, gate: HostGate) -> None:
         super().__init__(settings)
         self._gate = gate
-        self._hop = threading.local()
+        self._states = threading.local()
 
-    def fetch(self, url: str, **kwargs: Any) -> Page:
-        self._hop.first = True
-        self._hop.host = _host(url)
+    def fetch(self, url: str, *, robots: RobotsPolicy | None = None, **kwargs: Any) -> Page:
+        # A stack: asking robots.txt about a redirect target fetches that host's
+        # robots.txt from inside this fetch, on the same thread.
+        stack: list[_FetchState] = self._states.__dict__.setdefault("stack", [])
+        state = _FetchState(_host(url), robots)
+        stack.append(state)
         try:
             return super().fetch(url, **kwargs)
         finally:
-            self._gate.release(self._hop.host)
+            stack.pop()
+            self._gate.release(state.host)
 
     def _get(self, session: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        state: _FetchState = self._states.stack[-1]
         host = _host(url)
-        if getattr(self._hop, "first", False):
-            self._hop.first = False
+        if state.first:
+            state.first = False
         else:
+            if state.robots is not None:
+                verdict = state.robots.check(url)
+                if verdict == "disallowed":
+                    raise RobotsDisallowedError(f"redirected to {url}, disallowed by robots.txt")
+                if verdict == "unavailable":
+                    # Not retried inside this fetch (not a NetworkError): the frontier
+                    # backs the URL off until a later run.
+                    raise FetchError(f"redirected to {url}: robots.txt unavailable, try later")
             self._gate.wait(host)
-        self._hop.host = host
+        state.host = host
         try:
             return super()._get(session, url, *args, **kwargs)
         finally:

@@ -212,6 +212,30 @@ def test_recheck_of_identical_bytes_is_not_parsed_or_stored_again(
     assert pages == 3
 
 
+def test_redirect_hops_keep_the_delay_and_robots(local_server: LocalServer, tmp_path: Path) -> None:
+    serve_site(local_server, skip=("/", "/robots.txt"))
+    local_server.route("/robots.txt", 200, "User-agent: *\nDisallow: /private/\n")
+    links = '<a href="/2026/go/1/">a</a> <a href="/2026/go/secret/">b</a>'
+    local_server.route(
+        "/", 200, f"<html><body>{links}</body></html>", {"Content-Type": "text/html"}
+    )
+    local_server.route_handler("/2026/go/1/", redirect("/2026/go/2/"))
+    local_server.route_handler("/2026/go/2/", redirect("/2026/04/port-expansion-approved/"))
+    local_server.route_handler("/2026/go/secret/", redirect("/private/draft-story/"))
+    config = harbor_config(local_server, feeds=[], allow=["/2026/"], delay=0.2)
+    summary = run_crawl(config, db_path=tmp_path / "a.db", parse_workers=0)
+    assert article_paths(tmp_path / "a.db") == ["/2026/04/port-expansion-approved/"]
+    assert not gets(local_server, "/private/draft-story/")
+    times = [r.time for r in local_server.requests]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19
+    assert summary.new == 1 and summary.skipped == 1 and summary.failed == 0
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        state = conn.execute("SELECT state FROM frontier WHERE url LIKE '%/go/secret/'").fetchone()[
+            0
+        ]
+    assert state == "skipped"
+
+
 # -- discovery from each kind of source ------------------------------------------------
 
 
@@ -267,14 +291,18 @@ def test_reads_sitemaps_named_in_robots_txt(local_server: LocalServer, tmp_path:
     assert gets(local_server, "/sitemap_index.xml")
 
 
-def test_autodiscovers_feeds_and_follows_pagination_only_per_rules(
+def test_autodiscovers_feeds_and_follows_pagination_per_rules(
     local_server: LocalServer, tmp_path: Path
 ) -> None:
     serve_site(local_server)
     config = harbor_config(local_server, feeds=[], robots=False, follow=[])
     run_crawl(config, db_path=tmp_path / "a.db", parse_workers=0)
     assert gets(local_server, "/feed.xml") and gets(local_server, "/atom.xml")
-    assert not gets(local_server, "/page/2/")  # no follow rule: pagination not read
+    # No follow rules: only rel="next" pagination is followed (the home page declares
+    # page 2 so; page 2 links page 3 without rel=next).
+    assert gets(local_server, "/page/2/")
+    assert not gets(local_server, "/page/3/")
+    local_server.clear_requests()
     local_server.clear_requests()
     run_crawl(harbor_config(local_server, feeds=[], robots=False), db_path=tmp_path / "b.db",
               parse_workers=0)  # fmt: skip
