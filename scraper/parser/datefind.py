@@ -213,7 +213,7 @@ def _modified_by_class(
 
 _SKIP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "select", "option", "button", "iframe",
-     "textarea", "head", "title", "meta", "link"}
+     "textarea", "head", "title", "meta", "link", "figure", "figcaption"}
 )
 
 

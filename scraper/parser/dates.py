@@ -68,6 +68,23 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
          "dic", "dicembre", "dezembro", "декабрь", "декабря", "дек", "грудень", "грудня",
          "grudzień", "grudnia", "gru", "joulukuuta", "joulukuu", "aralık", "aralik"),
 }
+# Arabic (Egyptian/Gulf names, as most Arabic news sites print them).
+for _num, _names in enumerate(
+    ("يناير", "فبراير", "مارس", "أبريل ابريل إبريل", "مايو", "يونيو يونيه", "يوليو يوليه",
+     "أغسطس اغسطس", "سبتمبر", "أكتوبر اكتوبر", "نوفمبر", "ديسمبر"),
+    start=1,
+):
+    _MONTH_NAMES[_num] = (*_MONTH_NAMES[_num], *_names.split())
+# Romanian, Czech (genitive), Swedish/Danish/Norwegian, Hungarian: cheap extras.
+for _num, _names in enumerate(
+    ("ianuarie ledna januar január", "februarie února februari február",
+     "martie března marts március", "aprilie dubna április", "mai května május",
+     "iunie června június", "iulie července július", "srpna augusti augusztus",
+     "septembrie září szeptember", "octombrie října október", "noiembrie listopadu",
+     "decembrie prosince"),
+    start=1,
+):
+    _MONTH_NAMES[_num] = (*_MONTH_NAMES[_num], *_names.split())
 MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 
 _TIME = (
@@ -157,7 +174,7 @@ def _tz(value: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def normalize_iso(value: str | None) -> str | None:
+def normalize_iso(value: str | None, *, lang: str | None = None) -> str | None:
     """Normalise a machine-readable date (ISO 8601, compact, HTTP/RFC 2822) to our format.
 
     Used for structured sources (JSON-LD, meta tags, ``datetime`` attributes). Falls back
@@ -187,7 +204,7 @@ def normalize_iso(value: str | None) -> str | None:
             dt = None
         if dt is not None:
             return dt.replace(microsecond=0).isoformat()
-    found = next(find_dates(value), None)
+    found = next(find_dates(value, lang=lang), None)
     return found.iso if found else None
 
 

@@ -217,10 +217,14 @@ def normalize_language(value: str | None) -> str | None:
 
 
 def _first_date(
-    values: Iterable[str | None], now: datetime | None, *, structured: bool = True
+    values: Iterable[str | None],
+    now: datetime | None,
+    *,
+    structured: bool = True,
+    lang: str | None = None,
 ) -> str | None:
     for value in values:
-        iso = normalize_iso(value) if value else None
+        iso = normalize_iso(value, lang=lang) if value else None
         if iso and is_plausible(iso, now=now, structured=structured):
             return iso
     return None
@@ -470,9 +474,11 @@ def extract_metadata(
 
     # Meta tags before JSON-LD: where the two disagree on this corpus, the meta tag is
     # right about 5 times in 6 (JSON-LD is more often templated or cached).
-    published = _first_date((v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now)
-    published = published or _first_date([ld.published if ld else None], now)
-    published = published or _first_date(micro.published, now)
+    published = _first_date(
+        (v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now, lang=language
+    )
+    published = published or _first_date([ld.published if ld else None], now, lang=language)
+    published = published or _first_date(micro.published, now, lang=language)
     url_day = date_from_url(url, now=now) or date_from_url(canonical, now=now)
     if published and url_day and _days_apart(published, url_day) > 1:
         # A day in the URL path is fixed when the article is first published; a
@@ -482,6 +488,7 @@ def extract_metadata(
         [ld.modified if ld else None, *(v for k in _MODIFIED_KEYS for v in metas.get(k, [])),
          *micro.modified],
         now,
+        lang=language,
     )
     if published is None:
         published = url_day

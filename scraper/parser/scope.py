@@ -17,7 +17,7 @@ __all__ = ["Scope", "find_scope", "is_excluded", "own_excluded"]
 # Class/id tokens of blocks that belong to something else than the article itself.
 _EXCLUDE = re.compile(
     r"(?:^|[\s_\-])(?:comment|commentlist|kommentar|comentario|reactions?|replies|reply|respond"
-    r"|disqus|related|relatedposts|similar|recommend|recommended|sidebar|widget-?area|widgets|teaser|popular"
+    r"|disqus|related|relatedposts|similar|recommend|recommended|sidebar|widget-?area|widgets|popular"
     r"|trending|most-?read|more-?(?:stories|news|articles|from)|also|read-?more|weitere"
     r"|verwandt|newsletter|cookie|share|sharing|sharedaddy|social|nav|navbar|navigation|menu"
     r"|breadcrumbs?|promo|advert|advertisement|banner|carousel|slider|masthead|site-?header"
@@ -36,10 +36,12 @@ _TAXONOMY = re.compile(
     r"|hide|is)-\S+"
 )
 # Outside the article, the page footer holds copyright years and teasers; inside it,
-# a <footer> is where many themes print "Posted on <date> by <author>".
+# a <footer> is where many themes print "Posted on <date> by <author>", and German CMSs
+# call the article's own lead block a "teaser".
 _PAGE_ONLY_TAGS = frozenset({"footer", "aside"})
 _PAGE_ONLY = re.compile(
-    r"(?:^|[\s_\-])(?<!post-)(?<!entry-)(?<!article-)(?<!story-)(?:footer|foot)(?=$|[\s_\-\d])",
+    r"(?:^|[\s_\-])(?<!post-)(?<!entry-)(?<!article-)(?<!story-)(?:footer|foot|teaser)"
+    r"(?:s|es)?(?=$|[\s_\-\d])",
     re.IGNORECASE,
 )
 
