@@ -678,3 +678,44 @@ def test_headers_dripped_slowly_are_bounded_by_the_budget(local_server: LocalSer
     with Fetcher(settings) as fetcher, contextlib.suppress(FetchError):
         fetcher.fetch(local_server.url("/drip-headers"))
     assert time.monotonic() - started < 2.5
+
+
+# -- a host that asks for an hour's pause ----------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a 429/503 Retry-After above retry_after_cap still sleeps the cap (120 s) per "
+    "retry, 3 retries per URL: a rate-limited host stalls a cron run for hours",
+)
+def test_retry_after_of_an_hour_defers_the_url_instead_of_sleeping(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    paths = ["/news/limited-1", "/news/limited-2"]
+    local_server.route("/", 200, listing_html(paths), HTML)
+    for path in paths:
+        local_server.route(path, 429, b"slow down", {"Retry-After": "3600", **HTML})
+    toml = tmp_path / "sources.toml"
+    toml.write_text(
+        "[defaults]\ndelay = 0.0\ntimeout = 1.0\nrobots = false\n"
+        f'[[sources]]\nname = "limited"\nstart = ["{local_server.url("/")}"]\n'
+        "allow = ['/news/']\n"
+    )
+    db = tmp_path / "a.db"
+    script = (
+        "from scraper.config import load_config; from scraper.crawl import run_crawl; "
+        f"import sys; s = run_crawl(load_config({str(toml)!r}), db_path={str(db)!r}, "
+        "parse_workers=0); sys.exit(s.exit_code)"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run([sys.executable, "-c", script], cwd=repo, timeout=8)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the crawl was still sleeping on Retry-After after 8 s")
+    assert done.returncode == 1
+    with sqlite3.connect(db) as conn:
+        states = {s for (s,) in conn.execute("SELECT state FROM frontier WHERE url LIKE '%lim%'")}
+    assert states == {"failed"}
