@@ -21,7 +21,8 @@ Schema (every key optional except ``sources[].name`` and at least one of
     sitemaps = ["https://..."]# more are read from robots.txt Sitemap: lines
     allow = ['regex', ...]    # article URLs (re.search); default: same site as the seeds
     deny = ['regex', ...]     # never fetched
-    follow = ['regex', ...]   # listing pages to follow (pagination); not archived
+    follow = ['regex', ...]   # listing pages to follow (pagination); not archived;
+                              # default: rel="next" links and /page/N/, ?page=N, ?paged=N
     # ...and any [defaults] key, overriding it for this source
 
 Every problem is a :class:`~scraper.errors.ConfigError` naming the file, the key

@@ -33,6 +33,7 @@ import heapq
 import itertools
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -74,6 +75,8 @@ __all__ = ["CrawlSummary", "ProgressUpdate", "adhoc_config", "run_crawl"]
 
 # Answers that will not change by asking again.
 PERMANENT_STATUSES = frozenset({400, 404, 405, 410, 414, 501})
+# Pagination followed when a source has no follow rules (besides rel="next" links).
+DEFAULT_PAGINATION = re.compile(r"/page/\d+/?$|[?&](?:page|paged)=\d+(?:&|$)", re.IGNORECASE)
 # The shortest interval between two re-checks of one article (see _due_for_recheck).
 MIN_RECHECK_S = 3600.0
 _RANK = {"feed": 0, "sitemap": 0, "listing": 1, "article": 2}
@@ -693,10 +696,13 @@ class _Run:
                 continue
             if source.is_followed(url):
                 self._discover(source, url, "listing")
-            elif url in next_pages:
-                # rel="next" pagination is followed by default; follow rules replace it.
-                if not source.follow and source.is_same_site(url):
+            elif not source.follow and (url in next_pages or DEFAULT_PAGINATION.search(url)):
+                # Without follow rules, pagination is followed: rel="next" links and the
+                # common /page/N/, ?page=N, ?paged=N forms, on the source's own site.
+                if source.is_same_site(url):
                     self._discover(source, url, "listing")
+            elif url in next_pages:
+                continue
             elif source.is_article(url):
                 self._discover(source, url, "article")
 
