@@ -30,6 +30,8 @@ from typing import Any
 
 import sqlite_utils
 
+from scraper.errors import ArchiveError
+
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_MAX",
@@ -113,14 +115,19 @@ class Frontier:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"frontier: {exc}") from exc
         try:
             yield conn
-        except BaseException:
+            conn.execute("COMMIT")
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise ArchiveError(f"frontier: {exc}") from exc
             raise
-        conn.execute("COMMIT")
 
     # -- reads -----------------------------------------------------------------------
     def get(self, url: str) -> FrontierEntry | None:
