@@ -95,7 +95,7 @@ def utc_now() -> str:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before retry number ``attempts`` + 1: 10 min, 20 min, 40 min, … capped at 3 days."""
-    return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** min(20, max(0, attempts - 1))))
 
 
 class Frontier:

@@ -463,6 +463,33 @@ def test_lock_in_a_missing_directory_is_an_archive_error(tmp_path: Path) -> None
         CrawlLock(tmp_path / "no-such-dir" / "a.db").acquire()
 
 
+def test_frontier_backs_off_temporary_failures_across_runs(tmp_path: Path) -> None:
+    from scraper.archiver import Archive
+    from scraper.frontier import MAX_ATTEMPTS, Frontier, backoff
+
+    with Archive(tmp_path / "a.db") as archive:
+        frontier = Frontier(archive.db)
+        assert frontier.add("http://h/a", "s", "article")
+        assert not frontier.add("http://h/a", "s", "article")
+        frontier.add("http://h/b", "s", "article")
+        at = "2026-04-09T10:00:00+00:00"
+        assert frontier.mark_failed("http://h/a", status=503, error="busy", permanent=False,
+                                    at=at) == "failed"  # fmt: skip
+        assert frontier.mark_failed("http://h/b", status=404, error="gone", permanent=True,
+                                    at=at) == "gone"  # fmt: skip
+        assert [e.url for e in frontier.due(["s"], "2026-04-09T10:05:00+00:00")] == []
+        assert [e.url for e in frontier.due(["s"], "2026-04-09T10:10:00+00:00")] == ["http://h/a"]
+        assert backoff(1) < backoff(2) < backoff(3) and backoff(30) == backoff(40)
+        for _ in range(MAX_ATTEMPTS - 1):
+            state = frontier.mark_failed("http://h/a", status=503, error="busy", permanent=False)
+        assert state == "gone"
+        entry = frontier.get("http://h/a")
+        assert entry is not None and "gave up" in (entry.last_error or "")
+        # The frontier lives in the archive database: a new connection sees it.
+    with Archive(tmp_path / "a.db") as archive:
+        assert Frontier(archive.db).counts() == {"gone": 2}
+
+
 # -- small parts ------------------------------------------------------------------------
 
 
