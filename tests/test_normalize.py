@@ -97,7 +97,7 @@ def test_same_site_ignores_case_and_www() -> None:
 
 _host = st.from_regex(r"[A-Za-z0-9]{1,10}(\.[A-Za-z0-9]{1,8}){0,2}\.[A-Za-z]{2,5}", fullmatch=True)
 _path = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="#?"), max_size=30
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="#?"), max_size=30
 )
 _query = st.lists(
     st.tuples(
