@@ -373,3 +373,33 @@ def test_politsturm_markup_on_another_host_gives_the_same_structure_without_a_pr
     assert [s.heading for s in content.sections] == ["Details", "Context"]
     assert len(content.bullets) == 6
     assert "official gazette" not in content.body and "USA" not in content.body
+
+
+def test_kicker_above_the_title_and_byline_lines_under_it_are_not_body() -> None:
+    html = f"""<html><body><article><p class="kicker"><a href="/politics">Politics</a></p>
+    <h1>Council backs the budget</h1><p>Par Élodie Marchand</p><p>4 min read · Mar 3, 2026</p>
+    <p>Short opening line.</p>{para(1)}{para(2)}</article></body></html>"""
+    content = extract(html, title="Council backs the budget")
+    assert content.body.startswith("Short opening line.")
+    assert "Politics" not in content.body and "Marchand" not in content.body
+
+
+def test_link_rows_and_read_also_lines_are_not_body() -> None:
+    html = f"""<html><body><article>{para(1)}
+    <p><a href="/print">Print this story</a> | <a href="/mail">Email to a friend</a></p>
+    <p><strong>Lire aussi :</strong>
+    <a href="/autre">Onze conseillers municipaux démissionnent</a></p>
+    <p>Sources: <a href="https://example.org/report">the full report of the commission</a>.</p>
+    {para(2)}</article></body></html>"""
+    content = extract(html)
+    assert "Print this story" not in content.body
+    assert "Lire aussi" not in content.body and content.sections == ()
+    assert "Sources: the full report of the commission." in content.body
+
+
+def test_pre_blocks_keep_br_line_breaks_as_spaces() -> None:
+    html = f"""<html><body><article>{para(1)}
+    <pre><span>critical:<br>  - a.css<br>defer: true</span></pre>{para(2)}
+    </article></body></html>"""
+    content = extract(html)
+    assert "critical: - a.css defer: true" in content.body

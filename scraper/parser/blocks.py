@@ -43,6 +43,8 @@ class Block:
     lead: str | None = None  # bold lead-in label, punctuation stripped
     rest: str = ""  # paragraph text after the lead-in label
     bullet: bool = False  # list item or pseudo-bullet
+    links: int = 0  # number of links in the block
+    link_chars: int = 0  # characters of link text (whitespace included)
 
 
 def collapse(text: str) -> str:
@@ -56,6 +58,8 @@ class _Writer:
         self.buf: list[str] = []
         self.bold_start: int = -1  # index in buf where an opening bold began
         self.bold_text: str | None = None
+        self.links = 0
+        self.link_chars = 0
 
     def add(self, text: str | None) -> None:
         if text:
@@ -67,17 +71,30 @@ class _Writer:
     def flush(self, kind: str, level: int, depth: int) -> None:
         raw = "".join(self.buf)
         lead = self.bold_text
+        links, link_chars = self.links, self.link_chars
         self.buf = []
         self.bold_text = None
         self.bold_start = -1
+        self.links = self.link_chars = 0
         if not raw.strip():
             return
         pieces = _PARA_BREAK.split(raw) if kind in ("p", "quote") else [raw]
+        pieces = [p for p in pieces if p.strip()]
+        if len(pieces) > 1:
+            links = link_chars = 0  # unknown per piece; not a link row
         for i, piece in enumerate(pieces):
             text = collapse(piece)
             if not text:
                 continue
-            block = Block(kind, text, raw=piece.strip(), level=level, depth=depth)
+            block = Block(
+                kind,
+                text,
+                raw=piece.strip(),
+                level=level,
+                depth=depth,
+                links=links,
+                link_chars=link_chars,
+            )
             if i == 0 and lead and kind in ("p", "quote"):
                 _set_lead(block, lead)
             self.blocks.append(block)
@@ -140,7 +157,7 @@ def _walk(
         return
     w.flush(kind, level, depth)
     if tag == "pre":
-        text = "".join(el.itertext())
+        text = _pre_text(el)
         if text.strip():
             w.blocks.append(Block("pre", collapse(text), raw=text.strip()))
     elif tag == "table":
@@ -179,12 +196,33 @@ def _inline(
     bold = tag in _BOLD and w.bold_start < 0 and w.bold_text is None and w.empty()
     if bold:
         w.bold_start = len(w.buf)
+    start = len(w.buf)
     w.add(el.text)
     for child in el:
         _walk(child, w, kind, level, depth, lists, nest=nest + 1)
+    if tag == "a":
+        w.links += 1
+        w.link_chars += sum(len(x) for x in w.buf[start:])
     if bold and w.bold_start >= 0:
         w.bold_text = "".join(w.buf[w.bold_start :])
         w.bold_start = -1
+
+
+def _pre_text(el: etree._Element) -> str:
+    """Text of a ``<pre>`` with ``<br>`` as a line break (itertext drops it)."""
+    parts: list[str] = []
+    _pre_parts(el, parts)
+    return "".join(parts)
+
+
+def _pre_parts(el: etree._Element, parts: list[str]) -> None:
+    parts.append(el.text or "")
+    for child in el:
+        if child.tag == "br":
+            parts.append("\n")
+        elif isinstance(child.tag, str):
+            _pre_parts(child, parts)
+        parts.append(child.tail or "")
 
 
 def _table(table: etree._Element, w: _Writer, lists: int, nest: int) -> None:

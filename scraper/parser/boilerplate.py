@@ -329,11 +329,18 @@ _RELATED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _LINE_MAX = 60
+_RELATED_LINE_MAX = 200
 
 
 def is_furniture_line(text: str) -> bool:
     """An ad label or a lone link caption ("Anzeige", "Read more", "Zurück")."""
     return len(text) <= _LINE_MAX and bool(_FURNITURE_LINE.match(text))
+
+
+def is_related_line(text: str) -> bool:
+    """A paragraph like "Read also: <linked headline>" (the caller checks the link)."""
+    head, sep, _rest = text.partition(":")
+    return bool(sep) and len(text) <= _RELATED_LINE_MAX and is_related_heading(head)
 
 
 def is_related_heading(text: str) -> bool:

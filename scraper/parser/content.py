@@ -87,6 +87,11 @@ _BOX_LINK_DENSITY = 0.5
 _LINK_BOX_MAX_PLAIN = 400
 _TEASER_MAX = 200
 _STRONG_MIN_TEXT = 200
+_LINK_ROW_MAX = 150
+_HEAD_SCAN = 5
+_KICKER_MAX = 40
+_BYLINE_MAX = 80
+_SENTENCE_END = (".", "!", "?", "…", ":", '"', "»", "”", "“", ")")
 
 
 def extract_content(tree: etree._Element, url: str | None, meta: Metadata) -> Content:
@@ -106,6 +111,7 @@ def extract_content(tree: etree._Element, url: str | None, meta: Metadata) -> Co
     for root in roots:
         _clean(root)
     blocks = to_blocks(roots)
+    blocks = _trim_head(blocks, meta.title)
     blocks = _drop_titles(blocks, meta.title, h1_texts)
     blocks = _drop_furniture_lines(blocks)
     blocks = mark_pseudo_bullets(blocks)
@@ -325,7 +331,7 @@ def _clean(root: etree._Element) -> None:
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if tag == "h1" or (boilerplate.is_weak_furniture(el) and _small(el)):
+        if boilerplate.is_weak_furniture(el) and _small(el):
             doomed.append(el)
             continue
         if tag in ("ul", "ol", "div", "section", "table", "dl") and _link_box(el):
@@ -360,6 +366,51 @@ def _drop_titles(blocks: list[Block], title: str | None, h1s: list[str]) -> list
     return [b for b in blocks if not (b.kind in ("h", "p") and b.text.casefold() in titles)]
 
 
+def _link_line(b: Block) -> bool:
+    """A row of links ("Print | Email | Share") or a "Read also: <link>" line."""
+    if not b.links:
+        return False
+    share = b.link_chars / max(len(b.raw), 1)
+    if b.links >= 2 and share >= 0.7 and len(b.text) <= _LINK_ROW_MAX:
+        return True
+    return share >= 0.4 and boilerplate.is_related_line(b.text)
+
+
+def _trim_head(blocks: list[Block], title: str | None) -> list[Block]:
+    """Drop the title, a kicker above it and byline/date lines right under it.
+
+    The title is the first ``h1`` block (or a block equal to the title) near the start.
+    Short label blocks before it ("Politics", "Premium") are kickers; short lines after
+    it that do not end like a sentence ("By Jane Doe", "4 min read · Mar 3") are bylines.
+    Any other ``h1`` is dropped too: the body has no level-1 headings.
+    """
+    wanted = (title or "").casefold()
+    at = None
+    for i, b in enumerate(blocks[:_HEAD_SCAN]):
+        if (b.kind == "h" and b.level == 1) or (wanted and b.text.casefold() == wanted):
+            at = i
+            break
+    if at is None:
+        return [b for b in blocks if not (b.kind == "h" and b.level == 1)]
+    before = blocks[:at]
+    if all(b.kind in ("p", "h") and len(b.text) <= _KICKER_MAX for b in before):
+        before = []
+    after = at + 1
+    while after < len(blocks) and _byline_like(blocks[after]):
+        after += 1
+    rest = before + blocks[after:]
+    return [b for b in rest if not (b.kind == "h" and b.level == 1)]
+
+
+def _byline_like(b: Block) -> bool:
+    return (
+        b.kind == "p"
+        and not b.lead
+        and len(b.text) <= _BYLINE_MAX
+        and not b.text.endswith(_SENTENCE_END)
+    )
+
+
 def _drop_furniture_lines(blocks: list[Block]) -> list[Block]:
     """Drop ad labels and link captions; cut a trailing "related links" part."""
     out: list[Block] = []
@@ -376,6 +427,8 @@ def _drop_furniture_lines(blocks: list[Block]) -> list[Block]:
             skipping = True
             continue
         if b.kind != "pre" and boilerplate.is_furniture_line(b.text):
+            continue
+        if b.kind == "p" and _link_line(b):
             continue
         out.append(b)
     return out
