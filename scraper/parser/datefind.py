@@ -69,13 +69,11 @@ def _is_modified_context(before: str) -> bool:
     return bool(_MODIFIED_WORDS.search(before[-60:]))
 
 
-def _text_dates(
-    text: str, lang: str | None, now: datetime | None
-) -> list[tuple[str, bool]]:
+def _text_dates(text: str, lang: str | None, now: datetime | None) -> list[tuple[str, bool]]:
     """(iso, is_modified) for each plausible date in a short text."""
     out: list[tuple[str, bool]] = []
     for f in find_dates(text, lang=lang):
-        before = text[max(0, f.start - 60):f.start]
+        before = text[max(0, f.start - 60) : f.start]
         if _COPYRIGHT.search(before[-30:]):
             continue
         if not is_plausible(f.iso, now=now):
@@ -212,8 +210,24 @@ def _modified_by_class(
 
 
 _SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "svg", "select", "option", "button", "iframe",
-     "textarea", "head", "title", "meta", "link", "figure", "figcaption"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "select",
+        "option",
+        "button",
+        "iframe",
+        "textarea",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "figure",
+        "figcaption",
+    }
 )
 
 
@@ -238,9 +252,7 @@ def _collect_text(
             budget[0] -= len(child.tail)
 
 
-def text_after(
-    el: lxml.html.HtmlElement, scope: Scope, limit: int, *, lines: bool = False
-) -> str:
+def text_after(el: lxml.html.HtmlElement, scope: Scope, limit: int, *, lines: bool = False) -> str:
     """Visible text that follows ``el`` in document order, about ``limit`` characters.
 
     With ``lines=True`` the text nodes stay on separate lines (for line-bound patterns

@@ -17,7 +17,7 @@ __all__ = ["Scope", "find_scope", "is_excluded", "own_excluded"]
 # Class/id tokens of blocks that belong to something else than the article itself.
 _EXCLUDE = re.compile(
     r"(?:^|[\s_\-])(?:comment|commentlist|kommentar|comentario|reactions?|replies|reply|respond"
-    r"|disqus|related|relatedposts|similar|recommend|recommended|sidebar|widget-?area|widgets|popular"
+    r"|disqus|related|relatedposts|similar|recommend|recommended|widget-?area|widgets|popular"
     r"|trending|most-?read|more-?(?:stories|news|articles|from)|also|read-?more|weitere"
     r"|verwandt|newsletter|cookie|share|sharing|sharedaddy|social|nav|navbar|navigation|menu"
     r"|breadcrumbs?|promo|advert|advertisement|banner|carousel|slider|masthead|site-?header"
@@ -40,7 +40,7 @@ _TAXONOMY = re.compile(
 # call the article's own lead block a "teaser".
 _PAGE_ONLY_TAGS = frozenset({"footer", "aside"})
 _PAGE_ONLY = re.compile(
-    r"(?:^|[\s_\-])(?<!post-)(?<!entry-)(?<!article-)(?<!story-)(?:footer|foot|teaser)"
+    r"(?:^|[\s_\-])(?<!post-)(?<!entry-)(?<!article-)(?<!story-)(?:footer|foot|teaser|sidebar)"
     r"(?:s|es)?(?=$|[\s_\-\d])",
     re.IGNORECASE,
 )
@@ -96,9 +96,7 @@ def own_excluded(el: lxml.html.HtmlElement, page_level: bool) -> bool:
     if tag in _EXCLUDED_TAGS:
         return True
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if page_level and tag in _PAGE_ONLY_TAGS and not (
-        tag == "aside" and _ASIDE_OK.search(attrs)
-    ):
+    if page_level and tag in _PAGE_ONLY_TAGS and not (tag == "aside" and _ASIDE_OK.search(attrs)):
         return True
     if len(attrs) < 2:
         return False
@@ -175,9 +173,7 @@ def find_scope(
                 node = node.getparent()
         if len(articles) == 1:
             return Scope(articles[0], False, anchor)
-    mains = [m for m in blocks if m.tag == "main"] or [
-        m for m in marked if m.get("role") == "main"
-    ]
+    mains = [m for m in blocks if m.tag == "main"] or [m for m in marked if m.get("role") == "main"]
     if mains:
         return Scope(mains[0], False, anchor)
     return Scope(None, False, anchor)
