@@ -8,6 +8,9 @@ that the overlap is real; the readers run through click's CliRunner in this proc
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -63,13 +66,24 @@ def write_config(tmp_path: Path, server: LocalServer) -> Path:
 
 
 def cli(*args: str) -> subprocess.Popen[str]:
+    """``python -m scraper ARGS`` in its own process group (see :func:`stop`)."""
     return subprocess.Popen(
         [sys.executable, "-m", "scraper", *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Kill a child that is still running, and its parse pool with it."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait_until(condition: object, proc: subprocess.Popen[str], what: str) -> None:
@@ -115,9 +129,7 @@ def test_second_crawl_exits_75_at_once_and_with_wait_runs_after_the_first(
         out2, err2 = waiting.communicate(timeout=TIMEOUT_S)
         _, err1 = first.communicate(timeout=TIMEOUT_S)
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+        stop(first)
     assert first.returncode == 0, err1
     assert waiting.returncode == 0, err2
     assert "database is locked" not in err1 + err2
@@ -158,9 +170,7 @@ def test_search_export_show_and_stats_work_during_a_crawl(
         _, child_err = child_search.communicate(timeout=TIMEOUT_S)
         _, crawl_err = crawl.communicate(timeout=TIMEOUT_S)
     finally:
-        if crawl.poll() is None:
-            crawl.kill()
-            crawl.wait()
+        stop(crawl)
     assert crawl.returncode == 0, crawl_err
     assert child_search.returncode == 0, child_err
     assert "database is locked" not in child_err + crawl_err
