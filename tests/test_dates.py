@@ -75,6 +75,11 @@ def test_ambiguous_slash_date_is_month_first_only_in_english() -> None:
     assert parse_date_text("09/04/2026", lang="fr", now=NOW) == "2026-04-09"
 
 
+def test_british_english_writes_the_day_first() -> None:
+    assert parse_date_text("02/04/2026", lang="en-GB", now=NOW) == "2026-04-02"
+    assert parse_date_text("02/04/2026", lang="en-US", now=NOW) == "2026-02-04"
+
+
 def test_impossible_reading_of_a_numeric_date_is_swapped() -> None:
     assert parse_date_text("13/04/2026", lang="en", now=NOW) == "2026-04-13"
 

@@ -44,14 +44,58 @@ _DIGITS = re.compile(r"\d")
 # Tokens that are not a person's name on their own.
 _NOT_NAMES = frozenset(
     {
-        "staff", "staff writer", "staff writers", "staff reporter", "admin", "administrator",
-        "editor", "editors", "the editors", "guest", "anonymous", "unknown", "none", "null",
-        "author", "autor", "by", "von", "par", "por", "wordpress", "user", "webmaster",
-        "posted", "published", "updated", "share", "follow", "more", "contact", "email",
-        "facebook", "twitter", "instagram", "linkedin", "read more", "photo", "photos",
-        "no author", "published by", "posted on", "posted by", "veröffentlicht am",
-        "publiziert am", "veröffentlicht von", "geschrieben von", "gesponserte inhalte",
-        "sponsored", "advertisement", "anzeige", "redaktion", "newsroom",
+        "staff",
+        "staff writer",
+        "staff writers",
+        "staff reporter",
+        "admin",
+        "administrator",
+        "editor",
+        "editors",
+        "the editors",
+        "guest",
+        "anonymous",
+        "unknown",
+        "none",
+        "null",
+        "author",
+        "autor",
+        "by",
+        "von",
+        "par",
+        "por",
+        "wordpress",
+        "user",
+        "webmaster",
+        "posted",
+        "published",
+        "updated",
+        "share",
+        "follow",
+        "more",
+        "contact",
+        "email",
+        "facebook",
+        "twitter",
+        "instagram",
+        "linkedin",
+        "read more",
+        "photo",
+        "photos",
+        "no author",
+        "published by",
+        "posted on",
+        "posted by",
+        "veröffentlicht am",
+        "publiziert am",
+        "veröffentlicht von",
+        "geschrieben von",
+        "gesponserte inhalte",
+        "sponsored",
+        "advertisement",
+        "anzeige",
+        "redaktion",
+        "newsroom",
     }
 )
 _MONTH_WORDS = frozenset(MONTHS)
@@ -74,7 +118,7 @@ def looks_like_name(text: str) -> bool:
     words = text.split()
     if len(words) > 5:
         return False
-    return not any(c in text for c in "!?:;{}<>=\"“”«»")
+    return not any(c in text for c in '!?:;{}<>="“”«»')
 
 
 def _tidy(part: str) -> str:

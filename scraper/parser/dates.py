@@ -32,56 +32,310 @@ MIN_YEAR = 1995
 # genitive forms where a language inflects them). Ambiguous tokens that are common words
 # in another language (e.g. Polish "sie") are left out on purpose.
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio",
-        "gen", "janeiro", "januari", "январь", "января", "янв", "січень", "січня", "styczeń",
-        "stycznia", "sty", "tammikuuta", "tammikuu", "ocak"),
-    2: ("february", "feb", "februar", "février", "fevrier", "févr", "fév", "febrero",
-        "febbraio", "fevereiro", "fev", "februari", "февраль", "февраля", "фев", "лютий",
-        "лютого", "luty", "lutego", "lut", "helmikuuta", "helmikuu", "şubat", "subat"),
-    3: ("march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco",
-        "maart", "mrt", "март", "марта", "мар", "березень", "березня", "marzec", "marca",
-        "maaliskuuta", "maaliskuu", "mart"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "апрель", "апреля", "апр",
-        "квітень", "квітня", "kwiecień", "kwietnia", "kwi", "huhtikuuta", "huhtikuu",
-        "nisan"),
-    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "май", "мая", "травень",
-        "травня", "maj", "maja", "toukokuuta", "toukokuu", "mayıs", "mayis"),
-    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "июнь", "июня",
-        "июн", "червень", "червня", "czerwiec", "czerwca", "cze", "kesäkuuta", "kesäkuu",
-        "haziran"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "июль",
-        "июля", "июл", "липень", "липня", "lipiec", "lipca", "lip", "heinäkuuta",
-        "heinäkuu", "temmuz"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "август", "августа",
-        "авг", "серпень", "серпня", "sierpień", "sierpnia", "elokuuta", "elokuu", "ağustos",
-        "agustos"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre",
-        "set", "setembro", "сентябрь", "сентября", "сен", "сент", "вересень", "вересня",
-        "wrzesień", "września", "wrz", "syyskuuta", "syyskuu", "eylül", "eylul"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott",
-         "outubro", "out", "октябрь", "октября", "окт", "жовтень", "жовтня", "październik",
-         "października", "paź", "lokakuuta", "lokakuu", "ekim"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro", "ноябрь", "ноября", "ноя",
-         "листопад", "листопада", "listopad", "listopada", "lis", "marraskuuta",
-         "marraskuu", "kasım", "kasim"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre",
-         "dic", "dicembre", "dezembro", "декабрь", "декабря", "дек", "грудень", "грудня",
-         "grudzień", "grudnia", "gru", "joulukuuta", "joulukuu", "aralık", "aralik"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "gennaio",
+        "gen",
+        "janeiro",
+        "januari",
+        "январь",
+        "января",
+        "янв",
+        "січень",
+        "січня",
+        "styczeń",
+        "stycznia",
+        "sty",
+        "tammikuuta",
+        "tammikuu",
+        "ocak",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "fév",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "fev",
+        "februari",
+        "февраль",
+        "февраля",
+        "фев",
+        "лютий",
+        "лютого",
+        "luty",
+        "lutego",
+        "lut",
+        "helmikuuta",
+        "helmikuu",
+        "şubat",
+        "subat",
+    ),
+    3: (
+        "march",
+        "mar",
+        "märz",
+        "maerz",
+        "mär",
+        "mrz",
+        "mars",
+        "marzo",
+        "março",
+        "marco",
+        "maart",
+        "mrt",
+        "март",
+        "марта",
+        "мар",
+        "березень",
+        "березня",
+        "marzec",
+        "marca",
+        "maaliskuuta",
+        "maaliskuu",
+        "mart",
+    ),
+    4: (
+        "april",
+        "apr",
+        "avril",
+        "avr",
+        "abril",
+        "abr",
+        "aprile",
+        "апрель",
+        "апреля",
+        "апр",
+        "квітень",
+        "квітня",
+        "kwiecień",
+        "kwietnia",
+        "kwi",
+        "huhtikuuta",
+        "huhtikuu",
+        "nisan",
+    ),
+    5: (
+        "may",
+        "mai",
+        "mayo",
+        "maggio",
+        "mag",
+        "maio",
+        "mei",
+        "май",
+        "мая",
+        "травень",
+        "травня",
+        "maj",
+        "maja",
+        "toukokuuta",
+        "toukokuu",
+        "mayıs",
+        "mayis",
+    ),
+    6: (
+        "june",
+        "jun",
+        "juni",
+        "juin",
+        "junio",
+        "giugno",
+        "giu",
+        "junho",
+        "июнь",
+        "июня",
+        "июн",
+        "червень",
+        "червня",
+        "czerwiec",
+        "czerwca",
+        "cze",
+        "kesäkuuta",
+        "kesäkuu",
+        "haziran",
+    ),
+    7: (
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "julio",
+        "luglio",
+        "lug",
+        "julho",
+        "июль",
+        "июля",
+        "июл",
+        "липень",
+        "липня",
+        "lipiec",
+        "lipca",
+        "lip",
+        "heinäkuuta",
+        "heinäkuu",
+        "temmuz",
+    ),
+    8: (
+        "august",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "ago",
+        "augustus",
+        "август",
+        "августа",
+        "авг",
+        "серпень",
+        "серпня",
+        "sierpień",
+        "sierpnia",
+        "elokuuta",
+        "elokuu",
+        "ağustos",
+        "agustos",
+    ),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "set",
+        "setembro",
+        "сентябрь",
+        "сентября",
+        "сен",
+        "сент",
+        "вересень",
+        "вересня",
+        "wrzesień",
+        "września",
+        "wrz",
+        "syyskuuta",
+        "syyskuu",
+        "eylül",
+        "eylul",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
+        "out",
+        "октябрь",
+        "октября",
+        "окт",
+        "жовтень",
+        "жовтня",
+        "październik",
+        "października",
+        "paź",
+        "lokakuuta",
+        "lokakuu",
+        "ekim",
+    ),
+    11: (
+        "november",
+        "nov",
+        "novembre",
+        "noviembre",
+        "novembro",
+        "ноябрь",
+        "ноября",
+        "ноя",
+        "листопад",
+        "листопада",
+        "listopad",
+        "listopada",
+        "lis",
+        "marraskuuta",
+        "marraskuu",
+        "kasım",
+        "kasim",
+    ),
+    12: (
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "декабрь",
+        "декабря",
+        "дек",
+        "грудень",
+        "грудня",
+        "grudzień",
+        "grudnia",
+        "gru",
+        "joulukuuta",
+        "joulukuu",
+        "aralık",
+        "aralik",
+    ),
 }
 # Arabic (Egyptian/Gulf names, as most Arabic news sites print them).
 for _num, _names in enumerate(
-    ("يناير", "فبراير", "مارس", "أبريل ابريل إبريل", "مايو", "يونيو يونيه", "يوليو يوليه",
-     "أغسطس اغسطس", "سبتمبر", "أكتوبر اكتوبر", "نوفمبر", "ديسمبر"),
+    (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل ابريل إبريل",
+        "مايو",
+        "يونيو يونيه",
+        "يوليو يوليه",
+        "أغسطس اغسطس",
+        "سبتمبر",
+        "أكتوبر اكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ),
     start=1,
 ):
     _MONTH_NAMES[_num] = (*_MONTH_NAMES[_num], *_names.split())
 # Romanian, Czech (genitive), Swedish/Danish/Norwegian, Hungarian: cheap extras.
 for _num, _names in enumerate(
-    ("ianuarie ledna januar január", "februarie února februari február",
-     "martie března marts március", "aprilie dubna április", "mai května május",
-     "iunie června június", "iulie července július", "srpna augusti augusztus",
-     "septembrie září szeptember", "octombrie října október", "noiembrie listopadu",
-     "decembrie prosince"),
+    (
+        "ianuarie ledna januar január",
+        "februarie února februari február",
+        "martie března marts március",
+        "aprilie dubna április",
+        "mai května május",
+        "iunie června június",
+        "iulie července július",
+        "srpna augusti augusztus",
+        "septembrie září szeptember",
+        "octombrie října október",
+        "noiembrie listopadu",
+        "decembrie prosince",
+    ),
     start=1,
 ):
     _MONTH_NAMES[_num] = (*_MONTH_NAMES[_num], *_names.split())
@@ -101,8 +355,7 @@ _DMY_NAME = re.compile(
 )
 # Month Day Year: "Apr 9, 2026", "April 9th, 2026", "Апр 19, 2020".
 _MDY_NAME = re.compile(
-    r"(?<![^\W\d_])([^\W\d_]{3,13})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"
-    + _TIME,
+    r"(?<![^\W\d_])([^\W\d_]{3,13})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)" + _TIME,
     re.IGNORECASE,
 )
 # ISO-like: 2026-04-09, 2026-04-09T10:15:00+02:00, 2026/04/09, 2026.04.09.
@@ -143,7 +396,12 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _fmt(
-    y: int, mo: int, d: int, h: int | None = None, mi: int | None = None, s: int | None = None,
+    y: int,
+    mo: int,
+    d: int,
+    h: int | None = None,
+    mi: int | None = None,
+    s: int | None = None,
     tz: timezone | None = None,
 ) -> str | None:
     try:
@@ -215,11 +473,12 @@ def _year(text: str) -> int:
     return y
 
 
-def _time_part(
-    m: re.Match[str], first: int
-) -> tuple[int | None, int | None, int | None]:
-    hour, minute, second, ampm = m.group(first), m.group(first + 1), m.group(first + 2), m.group(
-        first + 3
+def _time_part(m: re.Match[str], first: int) -> tuple[int | None, int | None, int | None]:
+    hour, minute, second, ampm = (
+        m.group(first),
+        m.group(first + 1),
+        m.group(first + 2),
+        m.group(first + 3),
     )
     if hour is None or minute is None:
         return None, None, None
@@ -234,11 +493,21 @@ def _time_part(
     return h, mi, int(second) if second else None
 
 
+def _month_first(lang: str | None) -> bool:
+    """US-style numeric dates (04/09 = April 9) for English without a region or en-US;
+    en-GB, en-IN, en-AU … and every other language write the day first."""
+    if not lang:
+        return False
+    tag = lang.lower().replace("_", "-")
+    return tag == "en" or tag.startswith(("en-us", "en-ph"))
+
+
 def find_dates(text: str, *, lang: str | None = None) -> Iterator[FoundDate]:
     """Yield every calendar date written in ``text``, in order of position.
 
-    ``lang`` only decides ambiguous numeric dates like ``04/09/2026`` (month first for
-    English, day first otherwise); an impossible reading is discarded either way.
+    ``lang`` (a BCP 47 tag) only decides ambiguous numeric dates like ``04/09/2026``:
+    month first for ``en`` and ``en-US``, day first otherwise (``en-GB`` too); an
+    impossible reading is discarded either way.
     """
     if not text or not any(c.isdigit() for c in text):
         return
@@ -266,7 +535,7 @@ def find_dates(text: str, *, lang: str | None = None) -> Iterator[FoundDate]:
             iso = _fmt(int(m[3]), month, int(m[2]), h, mi, s)
             if iso:
                 found.append(FoundDate(m.start(), m.end(), iso))
-    month_first = bool(lang and lang.lower().startswith("en"))
+    month_first = _month_first(lang)
     for m in _DMY_NUM.finditer(text):
         a, b, sep = int(m[1]), int(m[3]), m[2]
         if len(m[4]) == 2 and sep != ".":
@@ -331,9 +600,11 @@ def is_plausible(iso: str, *, now: datetime | None = None, structured: bool = Fa
         return False
     ref = _now(now)
     if dt.tzinfo is None:
-        ref = ref.replace(tzinfo=None) if ref.tzinfo is None else ref.astimezone(
-            UTC
-        ).replace(tzinfo=None)
+        ref = (
+            ref.replace(tzinfo=None)
+            if ref.tzinfo is None
+            else ref.astimezone(UTC).replace(tzinfo=None)
+        )
         return dt <= ref + timedelta(days=1)
     aware_ref = ref if ref.tzinfo is not None else ref.replace(tzinfo=UTC)
     return dt <= aware_ref + timedelta(days=1)
@@ -344,7 +615,7 @@ def date_from_url(url: str | None, *, now: datetime | None = None) -> str | None
     if not url:
         return None
     path = url.split("://", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else ""
+    path = path[path.find("/") :] if "/" in path else ""
     if not path:
         return None
     for rx in (_URL_YMD, _URL_COMPACT):

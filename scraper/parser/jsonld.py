@@ -16,9 +16,7 @@ from typing import Any
 
 import lxml.html
 
-__all__ = [
-    "ARTICLE_TYPES", "LdArticle", "find_article", "is_jsonld", "load_blocks", "read_article"
-]
+__all__ = ["ARTICLE_TYPES", "LdArticle", "find_article", "is_jsonld", "load_blocks", "read_article"]
 
 _WRAPPERS = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|^\s*//.*$", re.MULTILINE)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
@@ -27,17 +25,39 @@ _BAD_ESCAPE = re.compile(r"\\(?![\"\\/bfnrtu])")
 #: schema.org types whose entity is the article itself.
 ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle",
-        "askpublicnewsarticle", "liveblogposting", "socialmediaposting",
-        "discussionforumposting", "techarticle", "scholarlyarticle", "report",
-        "satiricalarticle", "advertisercontentarticle", "medicalscholarlyarticle",
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "askpublicnewsarticle",
+        "liveblogposting",
+        "socialmediaposting",
+        "discussionforumposting",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+        "satiricalarticle",
+        "advertisercontentarticle",
+        "medicalscholarlyarticle",
     }
 )
 # Entities that describe the page when no article entity exists (recipes, plain pages).
 _FALLBACK_TYPES = frozenset(
-    {"recipe", "webpage", "itempage", "howto", "review", "videoobject", "event", "blog",
-     "creativework"}
+    {
+        "recipe",
+        "webpage",
+        "itempage",
+        "howto",
+        "review",
+        "videoobject",
+        "event",
+        "blog",
+        "creativework",
+    }
 )
 # Keys under which nested entities belong to the same article (not to other items).
 _DESCEND = ("@graph", "mainEntity", "mainentity")
@@ -281,11 +301,12 @@ def read_article(scripts: Iterable[str], *, page_url: str | None = None) -> LdAr
     part = ent.get("hasPart")
     if free is None and isinstance(part, dict | list):
         parts = part if isinstance(part, list) else [part]
-        if any(isinstance(p, dict) and _free(p.get("isAccessibleForFree")) is False
-               for p in parts):
+        if any(isinstance(p, dict) and _free(p.get("isAccessibleForFree")) is False for p in parts):
             free = False
     all_dates = tuple(
-        d for e in _walk(blocks) for key in ("datePublished", "dateCreated")
+        d
+        for e in _walk(blocks)
+        for key in ("datePublished", "dateCreated")
         if (d := _text(e.get(key)))
     )
     headline = _text(ent.get("headline")) or _text(ent.get("name"))
@@ -293,7 +314,8 @@ def read_article(scripts: Iterable[str], *, page_url: str | None = None) -> LdAr
     return LdArticle(
         type=_raw_type(ent),
         headline=headline,
-        published=_text(ent.get("datePublished")) or _text(ent.get("dateCreated"))
+        published=_text(ent.get("datePublished"))
+        or _text(ent.get("dateCreated"))
         or (_text(ent.get("uploadDate")) if "videoobject" in types else None),
         modified=_text(ent.get("dateModified")),
         authors=tuple(_names(ent.get("author") or ent.get("creator"), ids)),

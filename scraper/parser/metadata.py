@@ -29,35 +29,98 @@ from scraper.parser.types import Metadata
 __all__ = ["extract_metadata"]
 
 _PUBLISHED_KEYS = (
-    "article:published_time", "article:published", "og:published_time",
-    "og:article:published_time", "datepublished", "parsely-pub-date", "sailthru.date",
-    "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date",
-    "dcterms.date", "dc.created", "citation_publication_date", "citation_date",
-    "article.published", "article_date_original", "original-publish-date",
-    "publish-date", "publish_date", "publishdate", "published_time", "published-date",
-    "publication_date", "publication-date", "pubdate", "pub_date", "date_published",
-    "date", "datecreated", "created", "creation_date", "release_date", "displaydate",
-    "og:pubdate", "rnews:datepublished", "cxenseparse:recs:publishtime", "bt:pubdate",
-    "sailthru.pubdate", "article:post_date", "live_date", "dc.date.published",
+    "article:published_time",
+    "article:published",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "dc.created",
+    "citation_publication_date",
+    "citation_date",
+    "article.published",
+    "article_date_original",
+    "original-publish-date",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "published_time",
+    "published-date",
+    "publication_date",
+    "publication-date",
+    "pubdate",
+    "pub_date",
+    "date_published",
+    "date",
+    "datecreated",
+    "created",
+    "creation_date",
+    "release_date",
+    "displaydate",
+    "og:pubdate",
+    "rnews:datepublished",
+    "cxenseparse:recs:publishtime",
+    "bt:pubdate",
+    "sailthru.pubdate",
+    "article:post_date",
+    "live_date",
+    "dc.date.published",
 )
 _MODIFIED_KEYS = (
-    "article:modified_time", "article:modified", "og:updated_time", "article:updated_time",
-    "datemodified", "dc.date.modified", "dcterms.modified", "modified_time",
-    "last-modified", "lastmod", "revised", "updated", "modified", "date_modified",
+    "article:modified_time",
+    "article:modified",
+    "og:updated_time",
+    "article:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "modified_time",
+    "last-modified",
+    "lastmod",
+    "revised",
+    "updated",
+    "modified",
+    "date_modified",
     "dc.modified",
 )
 _AUTHOR_KEYS = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-    "dcterms.creator", "byl", "citation_author", "dc.creator.name", "author_name",
-    "cxenseparse:author", "og:article:author", "article:author_name",
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "citation_author",
+    "dc.creator.name",
+    "author_name",
+    "cxenseparse:author",
+    "og:article:author",
+    "article:author_name",
 )
-_TITLE_KEYS = ("title", "dc.title", "dcterms.title", "parsely-title", "sailthru.title",
-               "headline")
-_DESCRIPTION_KEYS = ("description", "og:description", "twitter:description",
-                     "dc.description", "dcterms.description")
+_TITLE_KEYS = ("title", "dc.title", "dcterms.title", "parsely-title", "sailthru.title", "headline")
+_DESCRIPTION_KEYS = (
+    "description",
+    "og:description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.description",
+)
 _TAG_META_KEYS = ("news_keywords", "parsely-tags", "sailthru.tags")
-_SITE_KEYS = ("og:site_name", "application-name", "apple-mobile-web-app-title",
-              "publisher", "dc.publisher")
+_SITE_KEYS = (
+    "og:site_name",
+    "application-name",
+    "apple-mobile-web-app-title",
+    "publisher",
+    "dc.publisher",
+)
 _IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url")
 _TWITTER_IMAGE_KEYS = ("twitter:image", "twitter:image:src")
 
@@ -235,8 +298,10 @@ def _is_logo_heading(el: lxml.html.HtmlElement) -> bool:
     node: lxml.html.HtmlElement | None = el
     depth = 0
     while node is not None and depth < 6:
-        if node.tag == "header" and depth > 0 and not _ARTICLE_HEADER.search(
-            node.get("class") or ""
+        if (
+            node.tag == "header"
+            and depth > 0
+            and not _ARTICLE_HEADER.search(node.get("class") or "")
         ):
             return True
         attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
@@ -381,7 +446,8 @@ def _tags(
         links = [
             " ".join(a.text_content().split())
             for a in base.iter("a")
-            if _TAG_HINT.search(a.get("href") or "") and _TAG_HREF.search(a.get("href") or "")
+            if _TAG_HINT.search(a.get("href") or "")
+            and _TAG_HREF.search(a.get("href") or "")
             and not scope.excluded(a)
             and not _hidden(a)
         ]
@@ -429,8 +495,11 @@ def _script_published(tree: lxml.html.HtmlElement, now: datetime | None) -> str 
         text = el.text
         if not text or len(text) > 500_000 or is_jsonld(el):
             continue
-        if "ublish" not in text and "reated" not in text and "ub_date" not in text and (
-            "ubDate" not in text and "pubdate" not in text
+        if (
+            "ublish" not in text
+            and "reated" not in text
+            and "ub_date" not in text
+            and ("ubDate" not in text and "pubdate" not in text)
         ):
             continue
         for m in _SCRIPT_PUBLISHED.finditer(text):
@@ -456,10 +525,25 @@ def extract_metadata(
     metas, canonical_raw = page.metas, page.canonical
     ld = read_article(page.jsonld, page_url=url) if page.jsonld else None
     scope = find_scope(tree, page.h1s)
-    micro = read_microdata(scope.element) if scope.microdata and scope.element is not None \
+    micro = (
+        read_microdata(scope.element)
+        if scope.microdata and scope.element is not None
         else Microdata()
+    )
 
     # Language first: visible-date parsing uses it for ambiguous numeric dates.
+    # The full tag (region included) decides day-first vs month-first numeric dates.
+    lang_tag = next(
+        (
+            t.strip()
+            for t in (
+                tree.get("lang"), tree.get("xml:lang"), _first(metas, ("og:locale",)),
+                _header(headers, "content-language"),
+            )
+            if t and normalize_language(t)
+        ),
+        None,
+    )
     language = (
         normalize_language(tree.get("lang") or tree.get("xml:lang"))
         or normalize_language(_first(metas, ("og:locale",)))
@@ -475,26 +559,29 @@ def extract_metadata(
     # Meta tags before JSON-LD: where the two disagree on this corpus, the meta tag is
     # right about 5 times in 6 (JSON-LD is more often templated or cached).
     published = _first_date(
-        (v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now, lang=language
+        (v for key in _PUBLISHED_KEYS for v in metas.get(key, [])), now, lang=lang_tag
     )
-    published = published or _first_date([ld.published if ld else None], now, lang=language)
-    published = published or _first_date(micro.published, now, lang=language)
+    published = published or _first_date([ld.published if ld else None], now, lang=lang_tag)
+    published = published or _first_date(micro.published, now, lang=lang_tag)
     url_day = date_from_url(url, now=now) or date_from_url(canonical, now=now)
     if published and url_day and _days_apart(published, url_day) > 1:
         # A day in the URL path is fixed when the article is first published; a
         # structured date far from it is usually a re-save or a template default.
         published = url_day
     modified = _first_date(
-        [ld.modified if ld else None, *(v for k in _MODIFIED_KEYS for v in metas.get(k, [])),
-         *micro.modified],
+        [
+            ld.modified if ld else None,
+            *(v for k in _MODIFIED_KEYS for v in metas.get(k, [])),
+            *micro.modified,
+        ],
         now,
-        lang=language,
+        lang=lang_tag,
     )
     if published is None:
         published = url_day
     if published is None or modified is None:
         found = find_markup_dates(
-            tree, scope, lang=language, now=now, want_published=published is None
+            tree, scope, lang=lang_tag, now=now, want_published=published is None
         )
         published = published or found.published
         modified = modified or found.modified
@@ -520,7 +607,9 @@ def extract_metadata(
     authors = clean_authors(ld.authors) if ld else ()
     if not authors:
         meta_authors = [
-            v for key in _AUTHOR_KEYS for v in metas.get(key, [])
+            v
+            for key in _AUTHOR_KEYS
+            for v in metas.get(key, [])
             if not v.startswith(("http://", "https://", "/"))
         ]
         authors = clean_authors(meta_authors)

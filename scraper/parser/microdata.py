@@ -88,9 +88,7 @@ def read_microdata(scope: lxml.html.HtmlElement) -> Microdata:
                 language = _value(el).strip() or None
             elif prop in ("image", "thumbnailUrl") and image is None:
                 image = _link(el)
-    return Microdata(
-        headline, tuple(published), tuple(modified), tuple(authors), language, image
-    )
+    return Microdata(headline, tuple(published), tuple(modified), tuple(authors), language, image)
 
 
 def _link(el: lxml.html.HtmlElement) -> str | None:

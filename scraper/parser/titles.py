@@ -44,9 +44,14 @@ def strip_site_name(title: str, site_names: Sequence[str] = ()) -> str:
             return True
         for s in sites:
             compact_p, compact_s = p.replace(" ", ""), s.replace(" ", "")
-            if p == s or compact_p == compact_s or (
-                len(p) >= 3 and (compact_p in compact_s or compact_s in compact_p)
-                and len(p) <= len(s) + 12
+            if (
+                p == s
+                or compact_p == compact_s
+                or (
+                    len(p) >= 3
+                    and (compact_p in compact_s or compact_s in compact_p)
+                    and len(p) <= len(s) + 12
+                )
             ):
                 return True
         return False
@@ -64,8 +69,10 @@ def strip_site_name(title: str, site_names: Sequence[str] = ()) -> str:
         if len(parts) == 2 and len(last.split()) <= 4 and len(last) * 2 < len(first):
             parts.pop()
         elif (
-            len(parts) == 2 and len(first.split()) <= 3 and len(first) * 2 < len(last)
-            and title[parts[0][2]:parts[1][1]].strip() in ("|", "::", "»", "·")
+            len(parts) == 2
+            and len(first.split()) <= 3
+            and len(first) * 2 < len(last)
+            and title[parts[0][2] : parts[1][1]].strip() in ("|", "::", "»", "·")
         ):
             parts.pop(0)
         elif len(parts) > 2 and len(last.split()) <= 4:
@@ -80,7 +87,7 @@ def _split(title: str) -> list[tuple[str, int, int]]:
     parts: list[tuple[str, int, int]] = []
     pos = 0
     for m in _SEP.finditer(title):
-        parts.append((title[pos:m.start()], pos, m.start()))
+        parts.append((title[pos : m.start()], pos, m.start()))
         pos = m.end()
     parts.append((title[pos:], pos, len(title)))
     return [p for p in parts if p[0].strip()]
@@ -119,8 +126,11 @@ def choose_title(
             parts.update(_norm(p) for p in split)
             edge_parts.update((_norm(split[0]), _norm(split[-1])))
     trusted = _clean(trusted)
-    if trusted and _norm(trusted) not in site_keys and len(trusted) < 300 and not (
-        trusted.endswith(":") and len(trusted) < 40
+    if (
+        trusted
+        and _norm(trusted) not in site_keys
+        and len(trusted) < 300
+        and not (trusted.endswith(":") and len(trusted) < 40)
     ):
         # An h1 that is "Kicker Headline" while the metadata says "Headline": the
         # kicker is a separate line for readers, so the metadata form wins.
