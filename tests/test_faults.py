@@ -719,3 +719,18 @@ def test_retry_after_of_an_hour_defers_the_url_instead_of_sleeping(
     with sqlite3.connect(db) as conn:
         states = {s for (s,) in conn.execute("SELECT state FROM frontier WHERE url LIKE '%lim%'")}
     assert states == {"failed"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="crawl: an unreadable robots.txt (5xx) is counted as a failure but never written "
+    "to fetches (neither robots.txt nor the deferred URLs)",
+)
+def test_robots_txt_5xx_is_recorded_in_fetches(local_server: LocalServer, tmp_path: Path) -> None:
+    _robots_site(local_server, Reply(503, b"down", {"Retry-After": "0"}))
+    db = tmp_path / "a.db"
+    summary = run_crawl(site_config(local_server, robots=True), db_path=db, parse_workers=0)
+    assert summary.exit_code == 1
+    with sqlite3.connect(db) as conn:
+        errors = [e for (e,) in conn.execute("SELECT error FROM fetches WHERE error IS NOT NULL")]
+    assert any("robots.txt" in e and "503" in e for e in errors), errors
