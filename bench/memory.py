@@ -3,8 +3,9 @@
 Starts ``bench/benchserver.py`` with ``--articles`` pages (default 5,000 over 20
 hosts, 50 ms latency), runs ``python -m scraper crawl --config ... --quiet`` as a
 subprocess and samples, every 0.1 s, the RSS summed over the crawl's process tree
-(main process, parse workers, forkserver, resource tracker) and, every 0.5 s, the
-number of archived articles (read-only query on the archive while it is written).
+(main process, parse workers, forkserver, resource tracker) and, every 0.2 s, the
+number of archived articles (read-only query on the archive while it is written,
+every 0.2 s).
 
 Reported: peak RSS (and the peak of each process), RSS when the archive first held
 1,000 / 2,500 articles and at the end (5,000), and the growth between the last two
@@ -46,7 +47,7 @@ GROWTH_TARGET = 0.10
 class ArticleCounter:
     """Counts archived articles at most every ``every`` seconds (read-only)."""
 
-    def __init__(self, db: Path, every: float = 0.5) -> None:
+    def __init__(self, db: Path, every: float = 0.2) -> None:
         self.db = db
         self.every = every
         self.last_at = -1.0
@@ -125,10 +126,11 @@ def main() -> None:
         marks[n] = hit
         if hit:
             print(f"| after {n:,} articles | {hit[0]:.0f} | {hit[1] / 2**20:.0f} |")
-    last = next(((t, rss) for t, rss, c in reversed(series) if rss), None)
+    # The first sample with every article archived, before the pool shuts down at exit.
+    last = rss_at(series, final) if final else None
     if last:
         marks[final] = last
-        print(f"| end ({final:,} articles) | {last[0]:.0f} | {last[1] / 2**20:.0f} |")
+        print(f"| after {final:,} articles (all) | {last[0]:.0f} | {last[1] / 2**20:.0f} |")
     print(
         f"| **peak** | | **{monitor.peak_rss / 2**20:.0f}** (PSS {monitor.peak_pss / 2**20:.0f}) |"
     )
