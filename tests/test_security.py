@@ -384,3 +384,43 @@ def test_export_with_a_malformed_date_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--db", str(db), "--since", "2999' OR 1=1"])
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+# -- one site cannot rewrite another site's articles ---------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="archive keys records by the page's own rel=canonical even when it names another "
+    "site: any crawled page can overwrite (and mark done) another source's article",
+)
+def test_a_cross_site_canonical_cannot_overwrite_another_sites_article(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    from scraper.config import config_from_dict
+
+    victim = local_server.url("/a/news/story")  # on 127.0.0.1
+    local_server.route("/a/", 200, listing_html(["/a/news/story"]), HTML)
+    local_server.route("/a/news/story", 200, article_html("story", title="The real story"), HTML)
+    evil = article_html("evil", title="Forged story").replace(
+        b"<title>", f"<link rel='canonical' href='{victim}'><title>".encode()
+    )
+    local_server.route("/b/", 200, listing_html(["/b/news/evil"]), HTML)
+    local_server.route("/b/news/evil", 200, evil, HTML)
+
+    def source(name: str, start: str) -> dict[str, object]:
+        return {"name": name, "start": [start], "allow": ["/news/"]}
+
+    db = tmp_path / "a.db"
+    defaults = {"delay": 0.0, "timeout": 1.0, "robots": False}
+    honest = config_from_dict({"defaults": defaults,
+                               "sources": [source("a", local_server.url("/a/"))]})  # fmt: skip
+    other = f"http://localhost:{local_server.port}/b/"  # another host, same server
+    hostile = config_from_dict({"defaults": defaults, "sources": [source("b", other)]})
+    assert run_crawl(honest, db_path=db, parse_workers=0).new == 1
+    run_crawl(hostile, db_path=db, parse_workers=0)
+    with sqlite3.connect(db) as conn:
+        title, revision = conn.execute(
+            "SELECT title, revision FROM articles WHERE canonical_url = ?", (victim,)
+        ).fetchone()
+    assert (title, revision) == ("The real story", 1)
