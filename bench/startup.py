@@ -66,6 +66,8 @@ def time_runs(cmd: list[str], runs: int) -> list[float]:
 
 def import_profile(cmd: list[str], top: int) -> list[tuple[int, str]]:
     """(cumulative µs, module) of the slowest top-level-ish imports."""
+    if not cmd[0].endswith("python") and "python" not in Path(cmd[0]).name:
+        cmd = [sys.executable, "-m", "scraper", *cmd[1:]]  # same code, importable with -X
     proc = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], capture_output=True,
                           text=True, env=scraper_env(), cwd=ROOT)  # fmt: skip
     rows = []
@@ -89,19 +91,22 @@ def main() -> None:
     ap.add_argument("--importtime", action="store_true")
     args = ap.parse_args()
     py = sys.executable
+    entry = Path(py).with_name("scraper")  # the console script of an installed package
+    scraper = [str(entry)] if entry.exists() else [py, "-m", "scraper"]
     with tempfile.TemporaryDirectory(prefix="startup-") as tmp:
         db = Path(tmp) / "small.db"
         word = make_archive(db, args.records)
         commands = {
             "python -c pass (interpreter alone)": [py, "-c", "pass"],
-            "scraper --help": [py, "-m", "scraper", "--help"],
-            f"scraper search {word}": [py, "-m", "scraper", "search", word, "--db", str(db)],
+            "scraper --help": [*scraper, "--help"],
+            f"scraper search {word}": [*scraper, "search", word, "--db", str(db)],
+            "python -m scraper --help": [py, "-m", "scraper", "--help"],
         }
         results = {name: time_runs(cmd, args.runs) for name, cmd in commands.items()}
         profiles = {}
         if args.importtime:
             profiles = {name: import_profile(cmd, 12) for name, cmd in commands.items()
-                        if "scraper" in name}  # fmt: skip
+                        if name.startswith("scraper")}  # fmt: skip
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"### Start-up ({date})\n")
     print(f"Machine: {machine()}  ")
@@ -116,7 +121,8 @@ def main() -> None:
     for name, rows in profiles.items():
         print(f"\nSlowest imports of `{name}` (cumulative ms, `-X importtime`):\n")
         for micros, module in rows:
-            print(f"- {module}: {micros / 1000:.1f}")
+            indent = "  " * ((len(module) - len(module.lstrip())) // 2)
+            print(f"{indent}- {module.strip()}: {micros / 1000:.1f}")
 
 
 if __name__ == "__main__":
