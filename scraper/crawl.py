@@ -28,6 +28,7 @@ Every request outcome is recorded in the archive's ``fetches`` table.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import itertools
@@ -331,9 +332,9 @@ class _Run:
 
     def _loop(self) -> None:
         fetch_pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch")
-        self._parse_pool = _parse_executor(self.parse_workers)
+        self._parse_pool = _ParsePool(self.parse_workers)
         fetching: dict[Future[Any], _Task] = {}
-        parsing: dict[Future[Any], tuple[_Task, Page, int, Executor]] = {}
+        parsing: dict[Future[Any], tuple[_Task, Page, int, _ParsePool]] = {}
         backlog = 4 * max(1, self.parse_workers) + self.concurrency
 
         def submit_parse(task: _Task, page: Page, tries: int) -> None:
@@ -385,8 +386,8 @@ class _Run:
                     except BrokenProcessPool:
                         # A worker died (killed, out of memory): new pool, one more try.
                         if pool is self._parse_pool:
-                            pool.shutdown(wait=False, cancel_futures=True)
-                            self._parse_pool = _parse_executor(self.parse_workers)
+                            pool.shutdown(wait=False)
+                            self._parse_pool = _ParsePool(self.parse_workers)
                         if tries == 0:
                             submit_parse(task, page, 1)
                             continue
@@ -394,7 +395,7 @@ class _Run:
                     self._handle_analysis(task, page, analysis)
         finally:
             fetch_pool.shutdown(wait=True, cancel_futures=True)
-            self._parse_pool.shutdown(wait=True, cancel_futures=True)
+            self._parse_pool.shutdown(wait=True)
 
     # -- scheduling ---------------------------------------------------------------------
     def _schedule_entry(self, entry: FrontierEntry, *, recheck: bool = False) -> None:
@@ -886,20 +887,52 @@ def _timestamp(value: str | None) -> float | None:
     return parsed.timestamp()
 
 
-def _parse_executor(workers: int) -> Executor:
-    if workers <= 0:
-        return ThreadPoolExecutor(1, thread_name_prefix="parse")
-    methods = multiprocessing.get_all_start_methods()
-    # Never plain fork: the fetch threads may hold locks at the moment of forking.
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+class _ParsePool:
+    """Where pages are parsed: worker processes (or one thread when ``workers`` is 0).
+
+    The workers are tied to this process's life: each holds the read end of a pipe
+    whose only write end is here, and exits as soon as it reads EOF. A crawl killed by
+    SIGKILL or SIGTERM (cron's timeout) therefore leaves no parse process behind.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._lifeline: Any = None
+        self._reader: Any = None
+        if workers <= 0:
+            self._executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="parse")
+            return
+        methods = multiprocessing.get_all_start_methods()
+        # Never plain fork: the fetch threads may hold locks at the moment of forking.
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._reader, self._lifeline = context.Pipe(duplex=False)
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_init, initargs=(self._reader,)
+        )
+
+    def submit(self, fn: Callable[..., _Analysis], *args: Any) -> Future[_Analysis]:
+        return self._executor.submit(fn, *args)
+
+    def shutdown(self, *, wait: bool) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=True)
+        for end in (self._lifeline, self._reader):
+            if end is not None:
+                end.close()
+        self._lifeline = self._reader = None
 
 
-def _worker_init() -> None:
-    """Parse workers leave Ctrl-C to the main process, which shuts them down cleanly."""
+def _worker_init(lifeline: Any) -> None:
+    """In each parse worker: leave Ctrl-C to the main process (which shuts the pool
+    down cleanly) and exit at once when the main process is gone."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
 # -- progress -----------------------------------------------------------------------------
