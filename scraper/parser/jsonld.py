@@ -8,6 +8,7 @@ module tolerates the first and sorts out the second.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -218,6 +219,8 @@ def _text(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
+    if "&" in value:
+        value = html.unescape(value)
     value = " ".join(value.split())
     return value or None
 

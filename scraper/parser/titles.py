@@ -26,12 +26,12 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def strip_site_name(title: str, site_names: Sequence[str] = ()) -> str:
+def strip_site_name(title: str, site_names: Sequence[str] = (), *, guess: bool = True) -> str:
     """Remove a site-name part from the start or end of a document title.
 
     A part equal to (or contained in) a known site name or the host name goes first;
     otherwise, with one separator, the shorter side is taken as the site name when it
-    is clearly shorter.
+    is clearly shorter (only with ``guess``).
     """
     parts = _split(title)
     if len(parts) < 2:
@@ -63,10 +63,14 @@ def strip_site_name(title: str, site_names: Sequence[str] = ()) -> str:
         parts.pop(0)
     if len(parts) == 1:
         return parts[0][0]
-    if not sites or len(parts) == len(_split(title)):
-        # No known site name matched: cut the last part when it is much shorter.
+    if guess and (not sites or len(parts) == len(_split(title))):
+        # No known site name matched: cut the last part when it is much shorter, or
+        # after a " | " (the conventional site separator) when it is not longer.
         first, last = parts[0][0], parts[-1][0]
-        if len(parts) == 2 and len(last.split()) <= 4 and len(last) * 2 < len(first):
+        bar = title[parts[-2][2] : parts[-1][1]].strip() in ("|", "::", "»", "·")
+        if len(parts) == 2 and len(last.split()) <= 4 and (
+            len(last) * 2 < len(first) or (bar and len(last) <= len(first))
+        ):
             parts.pop()
         elif (
             len(parts) == 2
@@ -126,6 +130,9 @@ def choose_title(
             parts.update(_norm(p) for p in split)
             edge_parts.update((_norm(split[0]), _norm(split[-1])))
     trusted = _clean(trusted)
+    meta_titles = [c for c in (headline, og_title, *others, doc_title) if c]
+    if trusted and _generic_label(trusted, meta_titles):
+        trusted = None
     if (
         trusted
         and _norm(trusted) not in site_keys
@@ -162,13 +169,22 @@ def choose_title(
             if len(c) >= 10 and key.startswith(c):
                 return h
     if headline and _norm(headline) not in site_keys:
-        return headline
+        return strip_site_name(headline, sites, guess=False)
     for option in (og_title, *others, doc_title):
         if option and _norm(option) not in site_keys:
             stripped = strip_site_name(option, [*sites, *_logo_parts(candidates, metas)])
             if _norm(stripped) not in site_keys:
                 return stripped
     return first_h1
+
+
+def _generic_label(heading: str, metas: Sequence[str]) -> bool:
+    """A one- or two-word h1 ("Hinweis", "More news") that no metadata title mentions
+    is a box label, not the article's title."""
+    if len(heading.split()) > 2 or not metas:
+        return False
+    key = _norm(heading)
+    return not any(key in _norm(m) for m in metas)
 
 
 def _is_logo(key: str, metas: Sequence[str]) -> bool:
