@@ -441,3 +441,57 @@ def test_extract_metadata_does_not_modify_the_tree() -> None:
 def test_empty_page_gives_empty_metadata() -> None:
     meta = meta_of("", url=None)
     assert meta == Metadata()
+
+
+def test_headline_with_the_known_site_name_is_stripped() -> None:
+    head = """<meta property="og:site_name" content="Piratenpartei">
+    <script type="application/ld+json">{"@type": "WebPage",
+      "name": "Volksbegehren zum Grundeinkommen - Piratenpartei",
+      "datePublished": "2026-04-01"}</script>"""
+    assert meta_of(page(head, BODY)).title == "Volksbegehren zum Grundeinkommen"
+
+
+def test_short_box_label_h1_loses_to_the_metadata_title() -> None:
+    head = '<meta property="og:title" content="Coronavirus update: vaccine approval rules">'
+    body = "<main><h1>More news</h1>" + BODY + "</main>"
+    assert meta_of(page(head, body)).title == "Coronavirus update: vaccine approval rules"
+
+
+def test_bar_separated_site_part_is_cut_without_a_known_site_name() -> None:
+    head = "<title>Alles Neue macht der Mai | Bibliothek 2.0 und mehr</title>"
+    assert meta_of(page(head, BODY), url=None).title == "Alles Neue macht der Mai"
+
+
+def test_visible_tag_links_without_rel_are_tags() -> None:
+    body = (
+        "<article><h1>Story</h1>" + BODY + '<div class="tags"><a href="/tag/energy/">Energy</a>'
+        '<a href="/tag/grid/">Grid</a></div><a href="/about/">About us</a></article>'
+    )
+    assert meta_of(page("", body)).tags == ("Energy", "Grid")
+
+
+def test_byline_in_plain_text_of_an_old_table_layout() -> None:
+    body = (
+        "<table><tr><td><font size=5><b>Flood waters recede</b></font><br>"
+        "<font size=1>09.04.2026 | By Harold Jennings</font><br>"
+        "<font>Volunteers cleaned the park on Sunday.</font></td></tr></table>"
+    )
+    meta = meta_of(page("", body), url=None)
+    assert meta.authors == ("Harold Jennings",)
+    assert meta.published == "2026-04-09"
+
+
+def test_updated_line_next_to_a_published_time_element_is_the_modification() -> None:
+    body = """<article><h1>Story</h1><p class="story__dates">Published
+      <time datetime="2026-03-02">March 2, 2026</time> ·
+      <span class="story__updated">Updated 2026-03-05 14:10</span></p>""" + BODY + "</article>"
+    meta = meta_of(page("", body))
+    assert meta.published == "2026-03-02"
+    assert meta.modified == "2026-03-05T14:10:00"
+
+
+def test_featured_image_from_article_microdata_when_no_og_image() -> None:
+    body = """<article itemscope itemtype="http://schema.org/Article"><h1>Story</h1>
+      <span itemprop="image" style="display:none">https://cdn.example.com/a.jpg</span>
+      """ + BODY + "</article>"
+    assert meta_of(page("", body)).image == "https://cdn.example.com/a.jpg"
