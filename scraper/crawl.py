@@ -68,9 +68,9 @@ from scraper.fetcher import Fetcher, FetchSettings
 from scraper.frontier import Frontier, FrontierEntry, utc_now
 from scraper.lock import CrawlLock
 from scraper.models import Article, FetchOutcome, Page
-from scraper.normalize import normalize_url
+from scraper.normalize import normalize_url, same_site
 from scraper.politeness import HostGate
-from scraper.robots import RobotsPolicy
+from scraper.robots import RobotsPolicy, robots_url
 
 __all__ = ["CrawlSummary", "ProgressUpdate", "adhoc_config", "run_crawl"]
 
@@ -78,6 +78,9 @@ __all__ = ["CrawlSummary", "ProgressUpdate", "adhoc_config", "run_crawl"]
 PERMANENT_STATUSES = frozenset({400, 404, 405, 410, 414, 501})
 # Pagination followed when a source has no follow rules (besides rel="next" links).
 DEFAULT_PAGINATION = re.compile(r"/page/\d+/?$|[?&](?:page|paged)=\d+(?:&|$)", re.IGNORECASE)
+# The longest pause between two attempts at one URL that a run sits out (Retry-After);
+# a longer one defers the URL to a later run instead of stalling this one.
+MAX_RETRY_WAIT_S = 30.0
 # The shortest interval between two re-checks of one article (see _due_for_recheck).
 MIN_RECHECK_S = 3600.0
 _RANK = {"feed": 0, "sitemap": 0, "listing": 1, "article": 2}
@@ -187,6 +190,7 @@ class _Fetched:
     error: FetchError | None = None
     verdict: str = "allowed"  # allowed | disallowed | unavailable
     robots_reason: str | None = None
+    robots_status: int | None = None
     robots_sitemaps: tuple[str, ...] = ()
     elapsed_ms: int = 0
     at: str = ""
@@ -489,7 +493,8 @@ class _Run:
             reason, sitemaps = rules.reason, rules.sitemaps
             self.gate.raise_delay(host, policy.crawl_delay(task.url))
             if verdict != "allowed":
-                return _Fetched(task, verdict=verdict, robots_reason=reason, at=at)
+                return _Fetched(task, verdict=verdict, robots_reason=reason,
+                                robots_status=rules.status, at=at)  # fmt: skip
         fetcher = self._fetcher(source)
         self.gate.wait(host)
         try:
@@ -555,8 +560,12 @@ class _Run:
             host = _host(task.url)
             if host not in self._robots_failed:
                 self._robots_failed.add(host)
-                self._fail(task, None, result.robots_reason or "robots.txt unavailable",
-                           count_only=True)  # fmt: skip
+                reason = result.robots_reason or "robots.txt unavailable"
+                robots_task = _Task(robots_url(task.url), task.source, "robots")
+                self._record(robots_task, None, outcome="failed", status=result.robots_status,
+                             error=f"{reason}; the host's URLs wait for a later run",
+                             at=result.at)  # fmt: skip
+                self._fail(task, None, reason, count_only=True)
             self.counts.skipped += 1
             self._finish(task, "deferred")
             return None
@@ -569,8 +578,10 @@ class _Run:
                 self._finish(task, "skipped")
                 return None
             permanent = _is_permanent(exc)
-            state = self.frontier.mark_failed(task.url, status=exc.status, error=exc.reason,
-                                              permanent=permanent, at=result.at)  # fmt: skip
+            state = self.frontier.mark_failed(
+                task.url, status=exc.status, error=exc.reason, permanent=permanent,
+                at=result.at, not_before=exc.wait if isinstance(exc, _DeferredError) else None,
+            )  # fmt: skip
             self._record(task, None, outcome="failed", error=exc.reason, status=exc.status,
                          elapsed_ms=result.elapsed_ms, at=result.at)  # fmt: skip
             if isinstance(exc, NotHTMLError) and task.kind == "article":
@@ -665,6 +676,7 @@ class _Run:
         assert article is not None
         from scraper.parser import PARSER_VERSION
 
+        article = _trusted_canonical(article, page, source)
         saved = self.archive.save(article, page, parser_version=PARSER_VERSION)
         setattr(self.counts, saved.outcome, getattr(self.counts, saved.outcome) + 1)
         self._record(task, page, outcome=saved.outcome, kind=article.kind)
@@ -808,9 +820,18 @@ class _Run:
 class _FetchState:
     """Per-thread state of one :meth:`_PoliteFetcher.fetch` call."""
 
+    url: str
     host: str
     robots: RobotsPolicy | None
     first: bool = True
+
+
+class _DeferredError(FetchError):
+    """The server asked for a longer pause than a crawl run waits: try in a later run."""
+
+    def __init__(self, reason: str, *, url: str | None, wait: float) -> None:
+        super().__init__(reason, url=url)
+        self.wait = wait
 
 
 class _PoliteFetcher(Fetcher):
@@ -827,15 +848,29 @@ class _PoliteFetcher(Fetcher):
     """
 
     def __init__(self, settings: FetchSettings, gate: HostGate) -> None:
-        super().__init__(settings)
+        super().__init__(settings, sleep=self._pause)
         self._gate = gate
         self._states = threading.local()
+
+    def _pause(self, seconds: float) -> None:
+        """Wait between two attempts, unless the server asks for more than a run waits
+        (Retry-After: 3600): then give the URL up for this run, the frontier defers it."""
+        if seconds > MAX_RETRY_WAIT_S:
+            stack = getattr(self._states, "stack", None)
+            url = stack[-1].url if stack else None
+            raise _DeferredError(
+                f"the server asked to wait {seconds:.0f} s before retrying (Retry-After); "
+                "deferred to a later run",
+                url=url,
+                wait=seconds,
+            )
+        time.sleep(seconds)
 
     def fetch(self, url: str, *, robots: RobotsPolicy | None = None, **kwargs: Any) -> Page:
         # A stack: asking robots.txt about a redirect target fetches that host's
         # robots.txt from inside this fetch, on the same thread.
         stack: list[_FetchState] = self._states.__dict__.setdefault("stack", [])
-        state = _FetchState(_host(url), robots)
+        state = _FetchState(url, _host(url), robots)
         stack.append(state)
         try:
             return super().fetch(url, **kwargs)
@@ -863,6 +898,23 @@ class _PoliteFetcher(Fetcher):
             return super()._get(session, url, *args, **kwargs)
         finally:
             self._gate.release(host)
+
+
+def _trusted_canonical(article: Article, page: Page, source: SourceConfig) -> Article:
+    """The article keyed by its rel=canonical only when that URL is on the fetched
+    page's site or on a site the source names: a page must not be able to write its
+    record over another site's article by claiming its URL."""
+    final = normalize_url(page.final_url) or page.url
+    canonical = normalize_url(article.canonical_url or "")
+    if canonical is None or canonical == final:
+        return article
+    if same_site(urlsplit(canonical).hostname, urlsplit(final).hostname):
+        return article
+    if source.is_same_site(canonical):
+        return article
+    host = (urlsplit(final).hostname or "").lower()
+    site = host[4:] if host.startswith("www.") else host
+    return replace(article, canonical_url=final, site=site or None)
 
 
 def _is_permanent(exc: FetchError) -> bool:

@@ -228,9 +228,12 @@ class Frontier:
 
     def mark_failed(
         self, url: str, *, status: int | None, error: str, permanent: bool,
-        at: str | None = None,
+        at: str | None = None, not_before: float | None = None,
     ) -> str:  # fmt: skip
-        """Record a failure; returns the new state (``failed`` or ``gone``)."""
+        """Record a failure; returns the new state (``failed`` or ``gone``).
+
+        ``not_before`` (seconds) lengthens the back-off when the server said how long to
+        wait (Retry-After)."""
         at = at or utc_now()
         entry = self.get(url)
         attempts = (entry.attempts if entry else 0) + 1
@@ -239,7 +242,8 @@ class Frontier:
             error = f"{error} (gave up after {attempts} attempts)"
         next_try = None
         if state == "failed":
-            next_try = (datetime.fromisoformat(at) + backoff(attempts)).isoformat()
+            wait = max(backoff(attempts), timedelta(seconds=not_before or 0))
+            next_try = (datetime.fromisoformat(at) + wait).isoformat()
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE frontier SET state = ?, attempts = ?, next_try_at = ?, "

@@ -44,6 +44,7 @@ class RobotsRules:
     parser: Protego | None = None
     sitemaps: tuple[str, ...] = ()
     reason: str | None = None
+    status: int | None = None
 
 
 def robots_url(url: str) -> str:
@@ -132,9 +133,13 @@ class RobotsPolicy:
             if isinstance(exc, TooLargeError | NotHTMLError):
                 # Not a usable robots.txt, but the server answered: nothing is forbidden.
                 return RobotsRules(origin, "allow_all", now, reason=f"robots.txt: {exc.reason}")
-            return RobotsRules(origin, "unavailable", now, reason=f"robots.txt: {exc.reason}")
+            return RobotsRules(
+                origin, "unavailable", now, reason=f"robots.txt: {exc.reason}", status=exc.status
+            )
         if page.status >= 500 or page.status == 429:
-            return RobotsRules(origin, "unavailable", now, reason=f"robots.txt {page.status}")
+            return RobotsRules(
+                origin, "unavailable", now, reason=f"robots.txt {page.status}", status=page.status
+            )
         if page.status >= 400:
             return RobotsRules(origin, "allow_all", now, reason=f"robots.txt {page.status}")
         text = page.text or page.content.decode("utf-8", "replace")

@@ -17,6 +17,7 @@ import sys
 import textwrap
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +395,24 @@ def test_max_pages_leaves_the_rest_queued_for_the_next_run(
     assert len(article_paths(tmp_path / "a.db")) == 3
 
 
+def test_retry_after_longer_than_a_run_waits_defers_the_url(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    serve_site(local_server, skip=("/2026/04/flaky-story/",))
+    local_server.route("/2026/04/flaky-story/", 429, b"slow down", {"Retry-After": "3600"})
+    config = harbor_config(local_server, start=[], robots=False)
+    started = time.monotonic()
+    summary = run_crawl(config, db_path=tmp_path / "a.db", parse_workers=0)
+    assert time.monotonic() - started < 5
+    assert summary.new == 2 and summary.failed == 1 and "Retry-After" in summary.failures[0]
+    assert len(gets(local_server, "/2026/04/flaky-story/")) == 1
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        state, next_try = conn.execute(
+            "SELECT state, next_try_at FROM frontier WHERE url LIKE '%flaky-story/'"
+        ).fetchone()
+    assert state == "failed" and next_try > datetime.now(UTC).isoformat()
+
+
 # -- security ---------------------------------------------------------------------------
 
 
@@ -418,6 +437,25 @@ def test_private_hosts_not_named_by_the_source_are_refused(
     assert len(gets(local_server, "/2026/04/jump/")) == 1
     assert summary.failed == 2
     assert all("private address" in failure for failure in summary.failures)
+
+
+def test_a_canonical_on_another_site_is_not_trusted(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    victim = "https://other-news.example/2026/04/real-story/"
+    forged = site_text("2026/04/council-budget-vote/index.html", local_server).replace(
+        local_server.url("/2026/04/council-budget-vote/").encode(), victim.encode()
+    )
+    serve_site(local_server, skip=("/2026/04/port-expansion-approved/",))
+    local_server.route("/2026/04/port-expansion-approved/", 200, forged,
+                       {"Content-Type": "text/html"})  # fmt: skip
+    config = harbor_config(local_server, start=[], robots=False)
+    run_crawl(config, db_path=tmp_path / "a.db", parse_workers=0)
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        keys = {u for (u,) in conn.execute("SELECT canonical_url FROM articles")}
+        aliases = {u for (u,) in conn.execute("SELECT url FROM frontier")}
+    assert victim not in keys and victim not in aliases
+    assert local_server.url("/2026/04/port-expansion-approved/") in keys
 
 
 # -- locking ----------------------------------------------------------------------------
