@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 
@@ -31,6 +31,7 @@ from scraper import compress, schema
 from scraper import query as reads
 from scraper.errors import ArchiveError
 from scraper.models import Article, FetchOutcome, Page
+from scraper.normalize import same_site
 from scraper.query import StoredPage
 
 __all__ = ["Archive", "SaveResult", "StoredPage", "content_hash"]
@@ -154,13 +155,15 @@ class Archive:
         if page is not None and page.not_modified:
             raise ArchiveError("a 304 answer has no page to store; use mark_not_modified()",
                                url=page.url)  # fmt: skip
-        key = article.canonical_url or article.url or (page.final_url or page.url if page else None)
+        key = _archive_key(article, page)
         if not key:
             raise ArchiveError("cannot archive a record without a URL")
         now = page.fetched_at if page is not None else _now()
         digest = content_hash(article)
         record = article.to_dict()
-        record["canonical_url"] = key
+        if key != record["canonical_url"]:
+            record["canonical_url"] = key
+            record["site"] = _site(key) or record["site"]
         # Compress before taking the write lock: other processes wait for it meanwhile.
         blob = self._compress_if_new(page, key) if page is not None else None
         with self._write(key) as conn:
@@ -500,6 +503,24 @@ def _store_page(
          page.last_modified, page.fetched_at, page.encoding, sha, len(page.content),
          compress.DEFAULT, blob if blob is not None else compress.compress(page.content)),
     )  # fmt: skip
+
+
+def _archive_key(article: Article, page: Page | None) -> str | None:
+    """The canonical URL, unless a fetched page names another site's URL as its
+    canonical: then the page's own URL. Otherwise any page on the web could overwrite
+    (and add revisions to) another site's archived article by claiming its URL."""
+    fetched = (page.final_url or page.url) if page is not None else article.url
+    canonical = article.canonical_url
+    web = bool(fetched) and urlsplit(fetched or "").scheme in ("http", "https")
+    if canonical and web and not same_site(urlsplit(canonical).hostname,
+                                           urlsplit(fetched or "").hostname):  # fmt: skip
+        return fetched
+    return canonical or article.url or fetched
+
+
+def _site(url: str) -> str | None:
+    host = urlsplit(url).hostname
+    return host[4:] if host and host.startswith("www.") else host
 
 
 def _rekey(conn: sqlite3.Connection, article_id: int, key: str) -> tuple[int, int, str] | None:

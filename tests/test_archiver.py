@@ -259,6 +259,30 @@ def test_reparse_reading_a_new_canonical_url_moves_the_article_not_forks_it(
     assert record is not None and record["canonical_url"] == "https://news.example/a"
 
 
+def test_page_claiming_another_sites_canonical_url_cannot_overwrite_its_article(
+    archive: Archive,
+) -> None:
+    victim = archive.save(make_article(title="The real story"), make_page(), parser_version="1")
+    forged = make_article("https://news.example/a", title="Forged story", site="news.example")
+    evil_page = make_page("https://evil.example/story", b"<p>forged</p>")
+    result = archive.save(forged, evil_page, parser_version="1")
+    assert result.outcome == "new" and result.article_id != victim.article_id
+    real = archive.get("https://news.example/a")
+    assert real is not None and (real["title"], real["revision"]) == ("The real story", 1)
+    fake = archive.get("https://evil.example/story")
+    assert fake is not None
+    assert (fake["canonical_url"], fake["site"]) == ("https://evil.example/story", "evil.example")
+
+
+def test_canonical_on_the_same_site_or_from_a_local_file_is_trusted(archive: Archive) -> None:
+    www_page = make_page("https://www.news.example/a?ref=rss")
+    www = archive.save(make_article("https://news.example/a"), www_page, parser_version="1")
+    local = make_page("file:///home/me/page.html")
+    again = archive.save(make_article("https://news.example/a"), local, parser_version="1")
+    assert again.article_id == www.article_id
+    assert count(archive, "articles") == 1
+
+
 def test_record_without_canonical_url_is_keyed_by_its_url(archive: Archive) -> None:
     result = archive.save(make_article(canonical_url=None), None, parser_version="1")
     record = archive.get("https://news.example/a")
