@@ -29,7 +29,7 @@ import sqlite_utils
 
 from scraper import compress, schema
 from scraper import query as reads
-from scraper.errors import ArchiveError
+from scraper.errors import ArchiveError, LockedError
 from scraper.models import Article, FetchOutcome, Page
 from scraper.normalize import same_site
 from scraper.query import StoredPage
@@ -114,6 +114,8 @@ class Archive:
             raise ArchiveError(f"{self.path}: {exc.reason}") from exc
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if _is_busy(exc):
+                raise _archive_error(exc, self.path, None) from exc
             raise ArchiveError(f"{self.path} is not a usable archive: {exc}") from exc
         self._db = sqlite_utils.Database(self._conn)
 
@@ -184,9 +186,9 @@ class Archive:
                 result = SaveResult("updated", row[0], row[1] + 1)
             if page is not None:
                 _store_page(conn, result.article_id, page, blob)
-            urls = [key, article.url]
-            if page is not None:
-                urls += [page.url, page.final_url, *page.redirects]
+            # Only URLs really fetched (or the key) may point at the article: a record's
+            # own claims about other URLs must not redirect lookups of them.
+            urls = [key, *([page.url, page.final_url, *page.redirects] if page else [article.url])]
             _add_aliases(conn, result.article_id, urls)
         return result
 
@@ -431,17 +433,24 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
         # Reading the schema proves the file really is an SQLite database.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
+        if _is_busy(exc):
+            raise _archive_error(exc, path, None) from exc
         raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
     return conn
 
 
 def _archive_error(exc: sqlite3.Error, path: Path, url: str | None) -> ArchiveError:
+    """A busy database is a LockedError: temporary, so cron can simply try again."""
+    if _is_busy(exc):
+        return LockedError(
+            f"archive {path} is locked by another process (waited {BUSY_TIMEOUT_S:g} s)", url=url
+        )
+    return ArchiveError(f"archive {path}: {exc}", url=url)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
     message = str(exc)
-    if "locked" in message or "busy" in message:
-        reason = f"archive {path} stayed locked by another process for {BUSY_TIMEOUT_S:.0f} s"
-    else:
-        reason = f"archive {path}: {message}"
-    return ArchiveError(reason, url=url)
+    return "database is locked" in message or "database is busy" in message
 
 
 def _article_row(record: dict[str, Any]) -> dict[str, Any]:

@@ -152,6 +152,8 @@ def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
     lock, so two processes opening an old archive at once upgrade it exactly once.
     """
     goal = SCHEMA_VERSION if target is None else target
+    if user_version(conn) == goal:
+        return goal  # the common case needs no write lock (a crawl may hold it)
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -25,7 +25,7 @@ import pytest
 
 from scraper import compress, schema
 from scraper.archiver import Archive, SaveResult, content_hash
-from scraper.errors import ArchiveError
+from scraper.errors import ArchiveError, LockedError
 from scraper.models import Article, Bullet, FetchOutcome, Page, Section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,6 +272,10 @@ def test_page_claiming_another_sites_canonical_url_cannot_overwrite_its_article(
     fake = archive.get("https://evil.example/story")
     assert fake is not None
     assert (fake["canonical_url"], fake["site"]) == ("https://evil.example/story", "evil.example")
+    # Nor can it take over conditional GETs of the victim's URL.
+    assert archive.validators("https://news.example/a") is None
+    marked = archive.mark_not_modified("https://news.example/a", "2026-05-01")
+    assert marked is not None and marked.article_id == victim.article_id
 
 
 def test_canonical_on_the_same_site_or_from_a_local_file_is_trusted(archive: Archive) -> None:
@@ -531,6 +535,24 @@ def test_reader_sees_commits_made_while_it_is_open(tmp_path: Path) -> None:
         assert reader.get("https://news.example/a") is None
         writer.save(make_article(), make_page(), parser_version="1")
         assert reader.get("https://news.example/a") is not None
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_a_locked_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.save(make_article(), make_page(), parser_version="1")
+    monkeypatch.setattr("scraper.archiver.BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Archive(path) as archive:
+            with pytest.raises(LockedError, match="locked by another process"):
+                archive.save(make_article(title="x"), make_page(), parser_version="1")
+            assert archive.get(1) is not None  # reads still work
+    finally:
+        holder.close()
 
 
 def test_two_writers_saving_the_same_url_at_once_make_one_article(tmp_path: Path) -> None:
