@@ -323,8 +323,12 @@ class Archive:
             )
         ]  # fmt: skip
         if depths != stored_depths:
+            # The texts may differ in whitespace only: re-index so the index always
+            # holds exactly what the content view returns.
+            conn.execute(_FTS_DELETE, (article_id,))
             conn.execute("DELETE FROM bullets WHERE article_id = ?", (article_id,))
             _insert_bullets(conn, article_id, record["bullets"])
+            conn.execute(_FTS_INSERT, (article_id,))
 
     # -- reads (see scraper.query) -------------------------------------------------
 

@@ -174,6 +174,20 @@ def test_metadata_outside_the_hash_is_refreshed_without_a_revision(archive: Arch
     assert count(archive, "revisions") == 1
 
 
+def test_new_nesting_depth_alone_rewrites_bullets_and_keeps_the_index_sound(
+    archive: Archive,
+) -> None:
+    archive.save(make_article(bullets=[Bullet("Cabins  got heating.", "S", 0)]), make_page(),
+                 parser_version="1")  # fmt: skip
+    result = archive.save(make_article(bullets=[Bullet("Cabins got heating.", "S", 1)]),
+                          make_page(), parser_version="2")  # fmt: skip
+    assert (result.outcome, result.revision) == ("unchanged", 1)
+    record = archive.get(result.article_id)
+    assert record is not None and record["bullets"][0]["depth"] == 1
+    assert archive.check() == []
+    assert len(archive.search("heating")) == 1
+
+
 def test_content_hash_ignores_whitespace_and_non_content_fields() -> None:
     base = make_article()
     assert content_hash(base) == content_hash(
