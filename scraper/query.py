@@ -215,7 +215,7 @@ def search(
     try:
         cursor = conn.execute(sql, (mark[0], mark[1], match, *params, max(1, int(limit))))
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        hits = [dict(zip(names, row, strict=True)) for row in cursor]
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "fts5" in message or "syntax error" in message or "no such column" in message:
@@ -224,6 +224,9 @@ def search(
                 ' (put words in "double quotes" to search for them literally)'
             ) from exc
         raise
+    for hit in hits:  # one line for tables and terminals: paragraph breaks become spaces
+        hit["snippet"] = " ".join((hit["snippet"] or "").split())
+    return hits
 
 
 _QUERY_TOKEN = re.compile(r'"(?:[^"]|"")*"|[()]|[^\s()"]+|"')

@@ -96,6 +96,7 @@ def test_search_hits_carry_url_published_and_highlighted_snippet(news: Archive) 
     assert hit["url"] == "https://news.example/paraguay"
     assert hit["published"] == "2026-04-09T10:15:00+00:00"
     assert "[lawmakers]" in hit["snippet"]
+    assert "\n" not in news.search("troops")[0]["snippet"]  # body paragraphs, one line
     assert set(hit) >= {"id", "url", "canonical_url", "site", "title", "published", "snippet"}
 
 
