@@ -561,10 +561,10 @@ class _Run:
             if host not in self._robots_failed:
                 self._robots_failed.add(host)
                 reason = result.robots_reason or "robots.txt unavailable"
+                reason += "; the host's URLs wait for a later run"
                 robots_task = _Task(robots_url(task.url), task.source, "robots")
                 self._record(robots_task, None, outcome="failed", status=result.robots_status,
-                             error=f"{reason}; the host's URLs wait for a later run",
-                             at=result.at)  # fmt: skip
+                             error=reason, at=result.at)  # fmt: skip
                 self._fail(task, None, reason, count_only=True)
             self.counts.skipped += 1
             self._finish(task, "deferred")
@@ -803,7 +803,7 @@ class _Run:
               count_only: bool = False) -> None:  # fmt: skip
         self.counts.failed += 1
         suffix = " (gone: not retried)" if gone else ""
-        where = _host(task.url) + " robots.txt" if count_only else task.url
+        where = _host(task.url) if count_only else task.url
         self.counts.failures.append(f"{where}: {reason}{suffix}")
         if not count_only:
             self._finish(task, "failed")
