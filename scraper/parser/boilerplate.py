@@ -150,7 +150,7 @@ def class_verdict(raw: str) -> int:
         return NONE
     if any(tok in BODY_WORDS for tok in raw.lower().replace("_", "-").split()):
         return BODY
-    low = _CAMEL.sub(r"\1 \2", raw).lower().replace("_", " ")
+    low = (_CAMEL.sub(r"\1 \2", raw) if not raw.islower() else raw).lower().replace("_", " ")
     if _STRONG.search(low):
         return STRONG
     if _LAYOUT.search(low):
@@ -160,20 +160,25 @@ def class_verdict(raw: str) -> int:
     return NONE
 
 
-def _raw(el: etree._Element) -> str:
+# Priority when class and id disagree: a body marker wins, then the strongest furniture.
+_RANK = {BODY: 5, STRONG: 4, LAYOUT: 3, WEAK: 2, NONE: 0}
+
+
+def _class_id_verdict(el: etree._Element) -> int:
+    """Verdict on class and id, looked up separately: ids are often unique per page
+    ("post-406"), so caching the pair would miss every time."""
     cls = el.get("class")
     ident = el.get("id")
-    if cls is None and ident is None:
-        return ""
-    return (cls or "") + " " + (ident or "")
+    a = class_verdict(cls) if cls else NONE
+    b = class_verdict(ident) if ident else NONE
+    return a if _RANK[a] >= _RANK[b] else b
 
 
 def is_body_marked(el: etree._Element) -> bool:
     """True for an element the page marks as the article body (microdata or class)."""
     if "articleBody" in (el.get("itemprop") or ""):
         return True
-    raw = _raw(el)
-    return bool(raw) and class_verdict(raw) == BODY
+    return _class_id_verdict(el) == BODY
 
 
 def is_hidden(el: etree._Element) -> bool:
@@ -197,9 +202,9 @@ def prune(root: etree._Element) -> list[etree._Element]:
     anchors: list[etree._Element] = []
     marked: list[etree._Element] = []
     furniture: list[tuple[etree._Element, int]] = []
-    for el in top.iter():
+    for el in _CANDIDATES(top):
         tag = el.tag
-        if not isinstance(tag, str) or el is top:
+        if el is top:
             continue
         if tag == "h1":
             anchors.append(el)
@@ -229,6 +234,15 @@ def _attached(el: etree._Element, top: etree._Element) -> bool:
     return any(anc is top for anc in el.iterancestors())
 
 
+# Only elements with one of these attributes or tags can be furniture or anchors: skipping
+# the bare ones (most <p>, <a>, <span>, <li>) halves the work of the pass.
+_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[@class or @id or @style or @hidden or @aria-hidden or @role"
+    " or @itemprop or self::nav or self::aside or self::footer or self::form or self::header"
+    " or self::h1]"
+)
+
+
 def _verdict(el: etree._Element, tag: str) -> int:
     """BODY, STRONG (drop), WEAK (drop: small enough) or NONE for one element."""
     if "articleBody" in (el.get("itemprop") or ""):
@@ -242,8 +256,7 @@ def _verdict(el: etree._Element, tag: str) -> int:
     role = el.get("role")
     if role and role in FURNITURE_ROLES:
         return STRONG
-    raw = _raw(el)
-    verdict = class_verdict(raw) if raw else NONE
+    verdict = _class_id_verdict(el)
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
     if verdict == WEAK:
@@ -273,8 +286,7 @@ def _unwrap_noscript_text(root: etree._Element) -> None:
 
 def is_weak_furniture(el: etree._Element) -> bool:
     """Furniture-like class or id, strong or weak (checked again inside the chosen body)."""
-    raw = _raw(el)
-    return bool(raw) and class_verdict(raw) in (STRONG, WEAK, LAYOUT)
+    return _class_id_verdict(el) in (STRONG, WEAK, LAYOUT)
 
 
 def _substantial(el: etree._Element) -> bool:

@@ -144,7 +144,8 @@ def choose_roots(
             text = (el.text or "") + "".join(c.tail or "" for c in el)
         else:
             text = el.text_content()
-        length = len(" ".join(text.split()))
+        text = text.strip()
+        length = len(text)
         if length < _MIN_PARA:
             continue
         points = 1.0 + text.count(",") + text.count("，") + text.count("،") + min(length / 100, 3.0)
