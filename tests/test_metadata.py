@@ -196,7 +196,8 @@ def test_logo_h1_is_not_the_title() -> None:
     body = (
         '<header class="site-header"><h1 class="site-title">Example Blog</h1></header>'
         '<div class="post"><h2 class="entry-title">Flood warning issued for the valley</h2>'
-        + BODY + "</div>"
+        + BODY
+        + "</div>"
     )
     assert meta_of(page(head, body)).title == "Flood warning issued for the valley"
 
@@ -282,23 +283,31 @@ def test_microdata_of_the_main_article_is_read_and_related_items_ignored() -> No
 
 
 def test_related_article_dates_are_ignored() -> None:
-    body = """
+    body = (
+        """
     <aside class="sidebar"><ul><li>Old story <time datetime="2026-01-02">2 Jan</time></li>
     </ul></aside>
     <article><h1>Story with a sidebar</h1>
       <p class="byline">Posted on
         <time class="entry-date" datetime="2026-04-11T09:30:00">11 April 2026</time></p>
-      """ + BODY + """
+      """
+        + BODY
+        + """
       <div class="related-articles"><time datetime="2026-04-15">15 April</time></div>
     </article>"""
+    )
     assert meta_of(page("", body)).published == "2026-04-11T09:30:00"
 
 
 def test_comment_dates_are_never_the_publication_date() -> None:
-    body = """<article><h1>Quiet story</h1>""" + BODY + """</article>
+    body = (
+        """<article><h1>Quiet story</h1>"""
+        + BODY
+        + """</article>
     <section id="comments" class="comments-area"><ol class="comment-list">
       <li class="comment"><time datetime="2026-04-12T10:00:00+00:00">12 April 2026</time> Nice!</li>
     </ol></section>"""
+    )
     meta = meta_of(page("", body), url="https://blog.example.com/quiet-story")
     assert meta.published is None
     dated = body.replace("</h1>", '</h1><p class="meta">3 April 2026</p>')
@@ -306,20 +315,28 @@ def test_comment_dates_are_never_the_publication_date() -> None:
 
 
 def test_updated_and_published_are_kept_apart() -> None:
-    body = """<article><h1>Election night</h1>
+    body = (
+        """<article><h1>Election night</h1>
       <div class="article-meta">Veröffentlicht am 9. April 2026 ·
         Aktualisiert am 10. April 2026</div>
-      """ + BODY + "</article>"
+      """
+        + BODY
+        + "</article>"
+    )
     meta = meta_of(page("", body, lang="de"))
     assert meta.published == "2026-04-09"
     assert meta.modified == "2026-04-10"
 
 
 def test_time_elements_with_updated_class_give_the_modification_date() -> None:
-    body = """<article><h1>Story</h1><p class="entry-meta">
+    body = (
+        """<article><h1>Story</h1><p class="entry-meta">
       <time class="updated" datetime="2026-04-12T08:00:00+00:00">12 April</time>
       <time class="entry-date published" datetime="2026-04-10T08:00:00+00:00">10 April</time></p>
-      """ + BODY + "</article>"
+      """
+        + BODY
+        + "</article>"
+    )
     meta = meta_of(page("", body))
     assert meta.published == "2026-04-10T08:00:00+00:00"
     assert meta.modified == "2026-04-12T08:00:00+00:00"
@@ -372,7 +389,8 @@ def test_visible_multilingual_date_near_the_heading_is_found() -> None:
 def test_byline_gives_several_cleaned_authors() -> None:
     body = (
         '<article><h1>Story</h1><p class="byline">By Jane Doe and John Roe | April 9, 2026</p>'
-        + BODY + "</article>"
+        + BODY
+        + "</article>"
     )
     meta = meta_of(page("", body))
     assert meta.authors == ("Jane Doe", "John Roe")
@@ -420,7 +438,7 @@ def test_tags_fall_back_to_keywords_and_are_deduplicated() -> None:
 
 def test_rel_tag_links_inside_the_article_are_tags() -> None:
     body = (
-        '<article><h1>Story</h1>' + BODY + '<a rel="tag" href="/t/a">Alpha</a>'
+        "<article><h1>Story</h1>" + BODY + '<a rel="tag" href="/t/a">Alpha</a>'
         '<a rel="tag" href="/t/b">Beta</a></article><a rel="tag" href="/t/c">Gamma</a>'
     )
     assert meta_of(page("", body)).tags == ("Alpha", "Beta")
@@ -482,16 +500,24 @@ def test_byline_in_plain_text_of_an_old_table_layout() -> None:
 
 
 def test_updated_line_next_to_a_published_time_element_is_the_modification() -> None:
-    body = """<article><h1>Story</h1><p class="story__dates">Published
+    body = (
+        """<article><h1>Story</h1><p class="story__dates">Published
       <time datetime="2026-03-02">March 2, 2026</time> ·
-      <span class="story__updated">Updated 2026-03-05 14:10</span></p>""" + BODY + "</article>"
+      <span class="story__updated">Updated 2026-03-05 14:10</span></p>"""
+        + BODY
+        + "</article>"
+    )
     meta = meta_of(page("", body))
     assert meta.published == "2026-03-02"
     assert meta.modified == "2026-03-05T14:10:00"
 
 
 def test_featured_image_from_article_microdata_when_no_og_image() -> None:
-    body = """<article itemscope itemtype="http://schema.org/Article"><h1>Story</h1>
+    body = (
+        """<article itemscope itemtype="http://schema.org/Article"><h1>Story</h1>
       <span itemprop="image" style="display:none">https://cdn.example.com/a.jpg</span>
-      """ + BODY + "</article>"
+      """
+        + BODY
+        + "</article>"
+    )
     assert meta_of(page("", body)).image == "https://cdn.example.com/a.jpg"

@@ -15,14 +15,15 @@ from datetime import date, datetime
 from urllib.parse import urljoin
 
 import lxml.html
-from lxml import etree
 
 from scraper.parser.authors import clean_authors
-from scraper.parser.datefind import find_markup_dates, text_after, visible_text
+from scraper.parser.bylines import markup_authors
+from scraper.parser.datefind import find_markup_dates
 from scraper.parser.dates import date_from_url, is_plausible, normalize_iso, relocalize
 from scraper.parser.jsonld import LdArticle, is_jsonld, read_article
 from scraper.parser.microdata import Microdata, read_microdata
 from scraper.parser.scope import Scope, find_scope
+from scraper.parser.tags import extract_tags
 from scraper.parser.titles import choose_title
 from scraper.parser.types import Metadata
 
@@ -113,7 +114,6 @@ _DESCRIPTION_KEYS = (
     "dc.description",
     "dcterms.description",
 )
-_TAG_META_KEYS = ("news_keywords", "parsely-tags", "sailthru.tags")
 _SITE_KEYS = (
     "og:site_name",
     "application-name",
@@ -124,15 +124,6 @@ _SITE_KEYS = (
 _IMAGE_KEYS = ("og:image", "og:image:url", "og:image:secure_url")
 _TWITTER_IMAGE_KEYS = ("twitter:image", "twitter:image:src")
 
-_REL_TAGS = etree.XPath(".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
-_BYLINE = etree.XPath(
-    ".//*[@rel='author' or @itemprop='author' or (@class and (contains(@class, 'uthor')"
-    " or contains(@class, 'utor') or contains(@class, 'yline')))]"
-)
-_BYLINE_SKIP = re.compile(
-    r"avatar|image|img|photo|bio|description|about|box|social|share|more|follow|comment",
-    re.IGNORECASE,
-)
 # Publication dates that page scripts hand to analytics or app state
 # ("published_at": "2019-03-02T06:22:28+01:00", "publishedFirst": "28.01.2020 15:28").
 _SCRIPT_PUBLISHED = re.compile(
@@ -145,20 +136,6 @@ _SCRIPT_PUBLISHED = re.compile(
 _SCRIPT_DATE = re.compile(
     r"(?:publi|creat|date)\w*[\"']?\s*[:=,]\s*[\"']"
     r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+\-]\d{2}:?\d{2})?)[\"']",
-    re.IGNORECASE,
-)
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_TEXT_BYLINE = re.compile(
-    r"(?:^|[\s|·•,(])(?:By|BY|Von|VON|Par|Por|Door|Av|Автор:?|Від)\s+"
-    r"((?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+)(?:[ \t]+(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄ][\w'’.\-]+|van|von|de|der"
-    r"|da|di|la|le)){1,3})"
-)
-_TAG_HINT = re.compile(r"/(?:ta|to|sc|st|et|su|mo|te|ar|la|ме|те)", re.IGNORECASE)
-# Links to a tag page: ".../tag/<slug>/" and its translations.
-_TAG_HREF = re.compile(
-    r"/(?:tag|tags|topic|topics|schlagwort|schlagworte|stichwort|stichworte|etiqueta|etiquetas"
-    r"|sujet|sujets|mot-cle|mots-cles|tema|temas|argomento|tagged|label|labels|метка|тег|теги)"
-    r"/[^/?#]+/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
 _TITLE_CLASS = re.compile(r"title|headline|heading|name", re.IGNORECASE)
@@ -348,121 +325,6 @@ def _headings(
     return [*inside, *outside, *extra], trusted
 
 
-def _byline_authors(tree: lxml.html.HtmlElement, scope: Scope) -> tuple[str, ...]:
-    """Names from visible byline markup (``rel=author``, ``.author``, ``.byline``)."""
-    inside: list[str] = []
-    outside: list[str] = []
-    candidates = _BYLINE(scope.element) if scope.element is not None else []
-    if not candidates:
-        candidates = _BYLINE(tree)
-    for el in candidates:
-        if el.tag in ("meta", "link", "img", "script", "style", "body", "html", "article"):
-            continue
-        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if _BYLINE_SKIP.search(attrs) or scope.excluded(el):
-            continue
-        text = " ".join(el.text_content().split())
-        if not text or len(text) > 120:
-            continue
-        names = clean_authors([_cut_at_date(text)])
-        if not names:
-            continue
-        (inside if scope.contains(el) else outside).extend(names)
-        if len(inside) >= 1:
-            break
-    return clean_authors(inside or outside, split=False)
-
-
-_DATE_CUT = re.compile(r"\s(?:on|am|le|el|il|в|dnia|\d{1,2}[./]|\d{4}|—|–|\|)\s.*$|\s+\d.*$")
-
-
-def _text_byline(
-    tree: lxml.html.HtmlElement, h1s: list[lxml.html.HtmlElement], scope: Scope
-) -> tuple[str, ...]:
-    """A "By Jane Doe" line right after the article's h1, or at the start of the text
-    when there is no h1 (old table layouts)."""
-    h1 = next((h for h in h1s if scope.contains(h)), h1s[0] if h1s else None)
-    if h1 is not None:
-        text = text_after(h1, scope, 300, lines=True)
-    else:
-        bodies = tree.xpath("//body")
-        root = scope.element if scope.element is not None else (bodies[0] if bodies else tree)
-        text = visible_text(root, scope, 1500, lines=True)
-    m = _TEXT_BYLINE.search(text)
-    return clean_authors([m.group(1)]) if m else ()
-
-
-def _cut_at_date(text: str) -> str:
-    return _DATE_CUT.sub("", text)
-
-
-def _split_tags(values: Iterable[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            tag = " ".join(part.split()).strip("#")
-            if tag and len(tag) <= 80 and tag.casefold() not in seen:
-                seen.add(tag.casefold())
-                out.append(tag)
-    return tuple(out)
-
-
-def _hidden(el: lxml.html.HtmlElement) -> bool:
-    """Inside a block hidden from readers (``display:none``, ``hidden``)."""
-    node: lxml.html.HtmlElement | None = el
-    while node is not None:
-        if node.get("hidden") is not None:
-            return True
-        style = node.get("style")
-        if style and _DISPLAY_NONE.search(style):
-            return True
-        node = node.getparent()
-    return False
-
-
-def _tags(
-    tree: lxml.html.HtmlElement,
-    metas: Mapping[str, list[str]],
-    ld: LdArticle | None,
-    scope: Scope,
-) -> tuple[str, ...]:
-    """article:tag, then JSON-LD keywords, then visible rel=tag links, then keywords."""
-    tags = _split_tags(metas.get("article:tag", []))
-    if tags:
-        return tags
-    if ld and ld.keywords:
-        return _split_tags(ld.keywords)
-    root = scope.element if scope.element is not None else tree
-    rel = [
-        " ".join(a.text_content().split())
-        for a in _REL_TAGS(root)
-        if not scope.excluded(a) and not _hidden(a)
-    ]
-    tags = _split_tags(t for t in rel if t)
-    if tags:
-        return tags
-    for base in (root, tree) if root is not tree else (tree,):
-        links = [
-            " ".join(a.text_content().split())
-            for a in base.iter("a")
-            if _TAG_HINT.search(a.get("href") or "")
-            and _TAG_HREF.search(a.get("href") or "")
-            and not scope.excluded(a)
-            and not _hidden(a)
-        ]
-        tags = _split_tags(t for t in links if t and len(t) <= 50)
-        if tags:
-            return tags
-    tags = _split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
-    if tags:
-        return tags
-    # Plain "keywords" is often one site-wide SEO list; trust it only on pages that
-    # declare themselves articles.
-    is_article = ld is not None or (_first(metas, ("og:type",)) or "").lower() == "article"
-    return _split_tags(metas.get("keywords", [])) if is_article else ()
-
-
 def _local_candidates(
     tree: lxml.html.HtmlElement, metas: Mapping[str, list[str]], ld: LdArticle | None
 ) -> Iterator[str]:
@@ -537,7 +399,9 @@ def extract_metadata(
         (
             t.strip()
             for t in (
-                tree.get("lang"), tree.get("xml:lang"), _first(metas, ("og:locale",)),
+                tree.get("lang"),
+                tree.get("xml:lang"),
+                _first(metas, ("og:locale",)),
                 _header(headers, "content-language"),
             )
             if t and normalize_language(t)
@@ -616,9 +480,7 @@ def extract_metadata(
     if not authors:
         authors = clean_authors(micro.authors)
     if not authors:
-        authors = _byline_authors(tree, scope)
-    if not authors:
-        authors = _text_byline(tree, page.h1s, scope)
+        authors = markup_authors(tree, page.h1s, scope)
 
     image = (
         _absolute(_first(metas, _IMAGE_KEYS), base)
@@ -638,7 +500,7 @@ def extract_metadata(
         language=language,
         description=description,
         image=image,
-        tags=_tags(tree, metas, ld, scope),
+        tags=extract_tags(tree, metas, ld, scope),
         canonical_url=canonical,
         site_name=site_names[0] if site_names else None,
         paywalled=bool(ld and ld.free is False),

@@ -68,8 +68,10 @@ def strip_site_name(title: str, site_names: Sequence[str] = (), *, guess: bool =
         # after a " | " (the conventional site separator) when it is not longer.
         first, last = parts[0][0], parts[-1][0]
         bar = title[parts[-2][2] : parts[-1][1]].strip() in ("|", "::", "»", "·")
-        if len(parts) == 2 and len(last.split()) <= 4 and (
-            len(last) * 2 < len(first) or (bar and len(last) <= len(first))
+        if (
+            len(parts) == 2
+            and len(last.split()) <= 4
+            and (len(last) * 2 < len(first) or (bar and len(last) <= len(first)))
         ):
             parts.pop()
         elif (
