@@ -357,11 +357,6 @@ def test_kill_while_queueing_a_listings_links_loses_no_link(
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawl's parse process pool (forkserver, workers, resource tracker) outlives "
-    "a crawl stopped by SIGTERM or SIGKILL: orphans pile up under cron",
-)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_no_process_outlives_a_killed_crawl(
     slow_site: LocalServer, tmp_path: Path, sig: signal.Signals

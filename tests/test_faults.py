@@ -683,11 +683,6 @@ def test_headers_dripped_slowly_are_bounded_by_the_budget(local_server: LocalSer
 # -- a host that asks for an hour's pause ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 429/503 Retry-After above retry_after_cap still sleeps the cap (120 s) per "
-    "retry, 3 retries per URL: a rate-limited host stalls a cron run for hours",
-)
 def test_retry_after_of_an_hour_defers_the_url_instead_of_sleeping(
     local_server: LocalServer, tmp_path: Path
 ) -> None:
@@ -721,11 +716,6 @@ def test_retry_after_of_an_hour_defers_the_url_instead_of_sleeping(
     assert states == {"failed"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawl: an unreadable robots.txt (5xx) is counted as a failure but never written "
-    "to fetches (neither robots.txt nor the deferred URLs)",
-)
 def test_robots_txt_5xx_is_recorded_in_fetches(local_server: LocalServer, tmp_path: Path) -> None:
     _robots_site(local_server, Reply(503, b"down", {"Retry-After": "0"}))
     db = tmp_path / "a.db"

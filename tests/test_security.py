@@ -389,11 +389,6 @@ def test_export_with_a_malformed_date_is_a_usage_error(tmp_path: Path) -> None:
 # -- one site cannot rewrite another site's articles ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive keys records by the page's own rel=canonical even when it names another "
-    "site: any crawled page can overwrite (and mark done) another source's article",
-)
 def test_a_cross_site_canonical_cannot_overwrite_another_sites_article(
     local_server: LocalServer, tmp_path: Path
 ) -> None:
