@@ -371,30 +371,18 @@ def _script_published(tree: lxml.html.HtmlElement, now: datetime | None) -> str 
     return None
 
 
-def extract_metadata(
+def _language(
     tree: lxml.html.HtmlElement,
-    url: str | None,
+    metas: Mapping[str, list[str]],
     headers: Mapping[str, str] | None,
-    *,
-    now: datetime | None = None,
-) -> Metadata:
-    """Read the page's metadata without modifying ``tree``.
+    ld: LdArticle | None,
+    micro: Microdata,
+) -> tuple[str | None, str | None]:
+    """The raw language tag (for date parsing) and the normalised language.
 
-    ``now`` (default: the current time) bounds visible dates: anything more than a day
-    later is rejected as a misread, as is anything before 1995.
+    ``<html lang>`` first: themes hard-code JSON-LD/microdata ``inLanguage`` (politsturm's
+    English site says "ru"), so those come last.
     """
-    page = _index_page(tree)
-    metas, canonical_raw = page.metas, page.canonical
-    ld = read_article(page.jsonld, page_url=url) if page.jsonld else None
-    scope = find_scope(tree, page.h1s)
-    micro = (
-        read_microdata(scope.element)
-        if scope.microdata and scope.element is not None
-        else Microdata()
-    )
-
-    # Language first: visible-date parsing uses it for ambiguous numeric dates.
-    # The full tag (region included) decides day-first vs month-first numeric dates.
     lang_tag = next(
         (
             t.strip()
@@ -416,10 +404,21 @@ def extract_metadata(
         or normalize_language(ld.language if ld else None)
         or normalize_language(micro.language)
     )
+    return lang_tag, language
 
-    canonical = _absolute(canonical_raw, url) or _absolute(_first(metas, ("og:url",)), url)
-    base = canonical if url is None else url
 
+def _dates(
+    tree: lxml.html.HtmlElement,
+    url: str | None,
+    canonical: str | None,
+    metas: Mapping[str, list[str]],
+    ld: LdArticle | None,
+    micro: Microdata,
+    scope: Scope,
+    lang_tag: str | None,
+    now: datetime | None,
+) -> tuple[str | None, str | None]:
+    """Publication and modification dates: metadata, URL, markup, scripts, in that order."""
     # Meta tags before JSON-LD: where the two disagree on this corpus, the meta tag is
     # right about 5 times in 6 (JSON-LD is more often templated or cached).
     published = _first_date(
@@ -455,6 +454,39 @@ def extract_metadata(
         published = relocalize(published, _local_candidates(tree, metas, ld))
     if published and modified and modified[:10] < published[:10]:
         modified = None
+    return published, modified
+
+
+def extract_metadata(
+    tree: lxml.html.HtmlElement,
+    url: str | None,
+    headers: Mapping[str, str] | None,
+    *,
+    now: datetime | None = None,
+) -> Metadata:
+    """Read the page's metadata without modifying ``tree``.
+
+    ``now`` (default: the current time) bounds visible dates: anything more than a day
+    later is rejected as a misread, as is anything before 1995.
+    """
+    page = _index_page(tree)
+    metas, canonical_raw = page.metas, page.canonical
+    ld = read_article(page.jsonld, page_url=url) if page.jsonld else None
+    scope = find_scope(tree, page.h1s)
+    micro = (
+        read_microdata(scope.element)
+        if scope.microdata and scope.element is not None
+        else Microdata()
+    )
+
+    # Language first: its full tag (region included) decides day-first vs month-first
+    # numeric dates.
+    lang_tag, language = _language(tree, metas, headers, ld, micro)
+
+    canonical = _absolute(canonical_raw, url) or _absolute(_first(metas, ("og:url",)), url)
+    base = canonical if url is None else url
+
+    published, modified = _dates(tree, url, canonical, metas, ld, micro, scope, lang_tag, now)
 
     site_names = [s for s in (_first(metas, _SITE_KEYS), ld.publisher if ld else None) if s]
     headings, trusted = _headings(tree, page.h1s, scope)
