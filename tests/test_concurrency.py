@@ -264,7 +264,8 @@ def test_readers_still_work_while_the_write_lock_is_held(locked_db: Path) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="cli.crawl catches LockedError/ConfigError but not ArchiveError: a traceback",
+    reason="cli.crawl lets an ArchiveError raised mid-crawl ('frontier: database is locked' "
+    "after the busy timeout) escape as a traceback",
 )
 def test_crawl_on_a_database_locked_too_long_fails_with_one_line_not_a_traceback(
     locked_db: Path,
@@ -275,14 +276,14 @@ def test_crawl_on_a_database_locked_too_long_fails_with_one_line_not_a_traceback
     assert result.output.startswith("error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Archive() reports a busy database as 'not a usable archive: database is locked'",
-)
-def test_a_busy_archive_is_not_called_unusable(locked_db: Path) -> None:
+def test_a_write_to_an_archive_busy_too_long_is_a_clear_locked_error(locked_db: Path) -> None:
     from scraper.archiver import Archive
-    from scraper.errors import ArchiveError
+    from scraper.errors import LockedError
+    from scraper.models import FetchOutcome
 
-    with pytest.raises(ArchiveError) as caught:
-        Archive(locked_db)
+    outcome = FetchOutcome(url="https://news.example/a", status=200, error=None, bytes=0,
+                           elapsed_ms=0, at="2026-04-09T10:00:00+00:00")  # fmt: skip
+    with Archive(locked_db) as archive, pytest.raises(LockedError) as caught:
+        archive.record_fetch(outcome)
+    assert "locked by another process" in caught.value.reason
     assert "not a usable archive" not in caught.value.reason
