@@ -724,3 +724,26 @@ def test_robots_txt_5xx_is_recorded_in_fetches(local_server: LocalServer, tmp_pa
     with sqlite3.connect(db) as conn:
         errors = [e for (e,) in conn.execute("SELECT error FROM fetches WHERE error IS NOT NULL")]
     assert any("robots.txt" in e and "503" in e for e in errors), errors
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a deferred Retry-After is reported as the 120 s cap and the URL is retried after "
+    "the normal 10 min back-off, not after the hour the server asked for",
+)
+def test_a_deferred_url_waits_as_long_as_retry_after_asked(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    local_server.route("/", 200, listing_html(["/news/limited"]), HTML)
+    local_server.route("/news/limited", 429, b"slow down", {"Retry-After": "3600", **HTML})
+    db = tmp_path / "a.db"
+    run_crawl(site_config(local_server), db_path=db, parse_workers=0)
+    with sqlite3.connect(db) as conn:
+        next_try, error = conn.execute(
+            "SELECT next_try_at, last_error FROM frontier WHERE url = ?",
+            (local_server.url("/news/limited"),),
+        ).fetchone()
+    assert "3600" in error or "1 h" in error, error
+    assert datetime.fromisoformat(next_try) >= datetime.now(UTC) + timedelta(minutes=55)
