@@ -521,3 +521,12 @@ def test_featured_image_from_article_microdata_when_no_og_image() -> None:
         + "</article>"
     )
     assert meta_of(page("", body)).image == "https://cdn.example.com/a.jpg"
+
+
+def test_brand_named_as_author_gives_way_to_a_person_in_the_byline() -> None:
+    head = """<meta property="og:site_name" content="National Geographic">
+    <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Goats",
+      "author": {"@type": "Organization", "name": "National Geographic"}}</script>"""
+    body = '<article><h1>Goats</h1><p class="byline">By Michael Hingston</p>' + BODY
+    assert meta_of(page(head, body + "</article>")).authors == ("Michael Hingston",)
+    assert meta_of(page(head, BODY)).authors == ("National Geographic",)

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -457,6 +457,55 @@ def _dates(
     return published, modified
 
 
+def _authors(
+    tree: lxml.html.HtmlElement,
+    url: str | None,
+    metas: Mapping[str, list[str]],
+    ld: LdArticle | None,
+    micro: Microdata,
+    scope: Scope,
+    h1s: list[lxml.html.HtmlElement],
+    site_names: list[str],
+) -> tuple[str, ...]:
+    """JSON-LD, meta tags, microdata, then byline markup.
+
+    A "name" that is only the site or publisher (JSON-LD ``author: Organization`` set to
+    the brand, ``<meta name=author content=example.com>``) is kept only when no source
+    names a person.
+    """
+    brand = {_brand_key(s) for s in site_names}
+    host = urlsplit(url).hostname if url else None
+    if host:
+        brand.add(_brand_key(host.removeprefix("www.")))
+        brand.add(_brand_key(host.removeprefix("www.").split(".")[0]))
+    fallback: tuple[str, ...] = ()
+    meta_authors = [
+        v
+        for key in _AUTHOR_KEYS
+        for v in metas.get(key, [])
+        if not v.startswith(("http://", "https://", "/"))
+    ]
+    sources = (
+        lambda: clean_authors(ld.authors) if ld else (),
+        lambda: clean_authors(meta_authors),
+        lambda: clean_authors(micro.authors),
+        lambda: markup_authors(tree, h1s, scope),
+    )
+    for source in sources:
+        names = source()
+        if not names:
+            continue
+        if all(_brand_key(n) in brand for n in names):
+            fallback = fallback or names
+            continue
+        return names
+    return fallback
+
+
+def _brand_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
 def extract_metadata(
     tree: lxml.html.HtmlElement,
     url: str | None,
@@ -500,19 +549,7 @@ def extract_metadata(
         site_names=site_names,
     )
 
-    authors = clean_authors(ld.authors) if ld else ()
-    if not authors:
-        meta_authors = [
-            v
-            for key in _AUTHOR_KEYS
-            for v in metas.get(key, [])
-            if not v.startswith(("http://", "https://", "/"))
-        ]
-        authors = clean_authors(meta_authors)
-    if not authors:
-        authors = clean_authors(micro.authors)
-    if not authors:
-        authors = markup_authors(tree, page.h1s, scope)
+    authors = _authors(tree, url, metas, ld, micro, scope, page.h1s, site_names)
 
     image = (
         _absolute(_first(metas, _IMAGE_KEYS), base)
