@@ -166,8 +166,9 @@ class Archive:
         if key != record["canonical_url"]:
             record["canonical_url"] = key
             record["site"] = _site(key) or record["site"]
-        # Compress before taking the write lock: other processes wait for it meanwhile.
-        blob = self._compress_if_new(page, key) if page is not None else None
+        # Hash and compress before taking the write lock: other processes wait for it.
+        sha = hashlib.sha256(page.content).hexdigest() if page is not None else ""
+        blob = self._compress_if_new(page, sha, key) if page is not None else None
         with self._write(key) as conn:
             row = conn.execute(
                 "SELECT id, revision, content_hash FROM articles WHERE canonical_url = ?", (key,)
@@ -185,14 +186,14 @@ class Archive:
                                      parser_version)  # fmt: skip
                 result = SaveResult("updated", row[0], row[1] + 1)
             if page is not None:
-                _store_page(conn, result.article_id, page, blob)
+                _store_page(conn, result.article_id, page, sha, blob)
             # Only URLs really fetched (or the key) may point at the article: a record's
             # own claims about other URLs must not redirect lookups of them.
             urls = [key, *([page.url, page.final_url, *page.redirects] if page else [article.url])]
             _add_aliases(conn, result.article_id, urls)
         return result
 
-    def _compress_if_new(self, page: Page, key: str) -> bytes | None:
+    def _compress_if_new(self, page: Page, sha: str, key: str) -> bytes | None:
         """The compressed body, unless it equals the latest stored copy (then None)."""
         with self._lock:
             row = self._conn.execute(
@@ -200,7 +201,7 @@ class Archive:
                 " WHERE a.canonical_url = ? ORDER BY p.id DESC LIMIT 1",
                 (key,),
             ).fetchone()
-        if row is not None and row[0] == hashlib.sha256(page.content).hexdigest():
+        if row is not None and row[0] == sha:
             return None
         return compress.compress(page.content)
 
@@ -489,12 +490,12 @@ def _insert_revision(
 
 
 def _store_page(
-    conn: sqlite3.Connection, article_id: int, page: Page, blob: bytes | None
+    conn: sqlite3.Connection, article_id: int, page: Page, sha: str, blob: bytes | None
 ) -> None:
     """Keep a new raw copy only when the bytes changed; otherwise refresh the latest
     copy's fetch time and validators (they may change without the body changing).
-    ``blob`` is the body compressed ahead of time, if it looked new then."""
-    sha = hashlib.sha256(page.content).hexdigest()
+    ``sha`` is the body's SHA-256; ``blob`` the body compressed ahead of time, if it
+    looked new then."""
     headers = json.dumps(dict(page.headers), ensure_ascii=False)
     latest = conn.execute(
         "SELECT id, raw_sha256 FROM pages WHERE article_id = ? ORDER BY id DESC LIMIT 1",
