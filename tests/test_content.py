@@ -403,3 +403,13 @@ def test_pre_blocks_keep_br_line_breaks_as_spaces() -> None:
     </article></body></html>"""
     content = extract(html)
     assert "critical: - a.css defer: true" in content.body
+
+
+def test_standfirst_outside_the_marked_body_is_kept_as_the_start_of_the_body() -> None:
+    html = f"""<html><body><article><header><h1>Snow in the Apennines</h1>
+    <p class="subtitle">Temperatures will fall across the whole country, and snow is expected
+    above 1400 metres from Thursday night.</p></header>
+    <div class="article-body">{para(1)}{para(2)}</div></article></body></html>"""
+    content = extract(html, title="Snow in the Apennines")
+    assert content.body.startswith("Temperatures will fall across the whole country")
+    assert "Paragraph 2." in content.body

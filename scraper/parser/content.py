@@ -87,6 +87,9 @@ _BOX_LINK_DENSITY = 0.5
 _LINK_BOX_MAX_PLAIN = 400
 _TEASER_MAX = 200
 _STRONG_MIN_TEXT = 200
+_STANDFIRST_LEVELS = 3
+_STANDFIRST_MIN = 60
+_STANDFIRST_MAX = 2
 _LINK_ROW_MAX = 150
 _HEAD_SCAN = 5
 _KICKER_MAX = 40
@@ -105,6 +108,8 @@ def extract_content(tree: etree._Element, url: str | None, meta: Metadata) -> Co
     roots = [r for r in roots if _attached(r, tree)]
     if not roots:
         roots = choose_roots(tree, marked)
+        if len(roots) == 1:
+            roots = _standfirst(roots[0]) + roots
     if not roots:
         return Content()
     density = _link_density_of(roots)
@@ -192,6 +197,38 @@ def choose_roots(
     if s_good >= 0.6 * r_good:
         return [s_el]
     return region
+
+
+def _standfirst(root: etree._Element) -> list[etree._Element]:
+    """Lead paragraphs just before the chosen body, inside the same article.
+
+    Many templates put the standfirst ("chapo", "Vorspann", subtitle) in a header or
+    a sibling block outside the element that holds the rest of the text.
+    """
+    found: list[etree._Element] = []
+    node = root
+    for _level in range(_STANDFIRST_LEVELS):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            paras = [sib] if sib.tag == "p" else list(sib.iter("p"))
+            for p in reversed(paras):
+                text = " ".join(p.text_content().split())
+                if (
+                    len(text) >= _STANDFIRST_MIN
+                    and link_density(p) < 0.3
+                    and not boilerplate.is_weak_furniture(p)
+                ):
+                    found.insert(0, p)
+            if len(found) >= _STANDFIRST_MAX:
+                break
+        if parent.tag == "article" or found:
+            break
+        node = parent
+    return found[-_STANDFIRST_MAX:]
 
 
 def _initial(el: etree._Element) -> float:
