@@ -594,9 +594,16 @@ class _Run:
         assert page is not None
         self.counts.fetched += 1
         final = normalize_url(page.final_url) or task.url
-        if final != task.url and source.is_denied(final):
-            self.frontier.mark_skipped(task.url, f"redirects to a denied URL: {final}")
-            self._record(task, page, outcome="skipped", error="redirect to a denied URL")
+        # An article link that lands on another site is not archived under this source
+        # (feeds and sitemaps may live elsewhere, e.g. a feed service).
+        off_site = task.kind == "article" and not (
+            source.is_same_site(final) or source.is_article(final)
+        )
+        if final != task.url and (source.is_denied(final) or off_site):
+            why = "off the source's site" if off_site else "to a URL the source denies"
+            reason = f"redirected {why}: {final}"
+            self.frontier.mark_skipped(task.url, reason)
+            self._record(task, page, outcome="skipped", error=reason)
             self.counts.skipped += 1
             self._finish(task, "skipped")
             return None

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import itertools
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -235,6 +236,21 @@ def test_redirect_hops_keep_the_delay_and_robots(local_server: LocalServer, tmp_
             0
         ]
     assert state == "skipped"
+
+
+def test_article_link_redirecting_off_site_is_not_archived(
+    local_server: LocalServer, tmp_path: Path
+) -> None:
+    serve_site(local_server, skip=("/", "/robots.txt"))
+    local_server.route("/", 200, '<a href="/2026/04/moved/">m</a>', {"Content-Type": "text/html"})
+    elsewhere = f"http://localhost:{local_server.port}/2026/04/port-expansion-approved/"
+    local_server.route_handler("/2026/04/moved/", redirect(elsewhere))
+    allow = ["^" + re.escape(local_server.url("/")) + r"\d{4}/"]  # this host only
+    config = harbor_config(local_server, feeds=[], robots=False, block_private=False,
+                           allow=allow)  # fmt: skip
+    summary = run_crawl(config, db_path=tmp_path / "a.db", parse_workers=0)
+    assert article_paths(tmp_path / "a.db") == []
+    assert summary.skipped == 1 and summary.failed == 0
 
 
 # -- discovery from each kind of source ------------------------------------------------
