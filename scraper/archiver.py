@@ -117,7 +117,8 @@ class Archive:
             if _is_busy(exc):
                 raise _archive_error(exc, self.path, None) from exc
             raise ArchiveError(f"{self.path} is not a usable archive: {exc}") from exc
-        self._db = sqlite_utils.Database(self._conn)
+        # No plugin hooks: third-party sqlite-utils plugins have no business in a crawl.
+        self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
 
     # -- lifecycle --------------------------------------------------------------
 
