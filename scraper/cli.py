@@ -12,8 +12,10 @@ Heavy libraries (requests, lxml, sqlite-utils) are imported inside the commands 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -153,7 +155,7 @@ def show(url_or_id: str, db_path: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(_dumps(record))
     else:
-        click.echo(_render_text(record))
+        click.echo(_printable(_render_text(record)))
 
 
 @main.command()
@@ -177,13 +179,20 @@ def export(
             with click.open_file(output, "wb") as out:
                 write_warc(archive, out, site=site)
             return
-        records = archive.iter_records(site=site, since=since, until=until)
+        try:
+            records = archive.iter_records(site=site, since=since, until=until)
+            first = next(records, None)
+        except ArchiveError as exc:
+            _fail(exc.reason, EXIT_USAGE)
         with click.open_file(output, "w", encoding="utf-8") as out:
+            if first is None:
+                return
+            stream = itertools.chain([first], records)
             if fmt == "jsonl":
-                for record in records:
+                for record in stream:
                     out.write(_dumps(record) + "\n")
             else:
-                _write_csv(out, records)
+                _write_csv(out, stream)
 
 
 @main.command()
@@ -211,9 +220,9 @@ def search(
     else:
         for hit in hits:
             published = (hit.get("published") or "")[:10]
-            click.echo(f"{published:10}  {hit.get('title') or '(no title)'}")
-            click.echo(f"            {hit.get('url')}")
-            click.echo(f"            {hit.get('snippet') or ''}")
+            click.echo(_printable(f"{published:10}  {hit.get('title') or '(no title)'}"))
+            click.echo(_printable(f"            {hit.get('url')}"))
+            click.echo(_printable(f"            {hit.get('snippet') or ''}"))
         if not hits:
             click.echo("no matches", err=True)
 
@@ -233,7 +242,7 @@ def history(url_or_id: str, db_path: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(revisions, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_history(revisions))
+        click.echo(_printable(render_history(revisions)))
 
 
 @main.command()
@@ -319,11 +328,24 @@ def crawl(
         _fail(exc.reason, EXIT_LOCKED)
     except ConfigError as exc:
         _fail(exc.reason, EXIT_USAGE)
+    except ArchiveError as exc:
+        # The archive itself failed (e.g. locked by a writer far longer than the busy
+        # timeout): what was saved is committed; the next run resumes from the frontier.
+        _fail(f"crawl stopped: {exc.reason}")
     if verbose:
         for failure in summary.failures:
             click.echo(f"failed: {failure}", err=True)
     click.echo(summary.line(), err=quiet or not sys.stdout.isatty())
     sys.exit(summary.exit_code)
+
+
+# Control characters (ESC, BEL, CSI…) other than newline and tab: stored text from a
+# hostile page must never drive the user's terminal.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    return _CONTROLS.sub("", text)
 
 
 def _id_or_url(value: str) -> str | int:

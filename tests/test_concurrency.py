@@ -262,11 +262,6 @@ def test_readers_still_work_while_the_write_lock_is_held(locked_db: Path) -> Non
         assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.crawl lets an ArchiveError raised mid-crawl ('frontier: database is locked' "
-    "after the busy timeout) escape as a traceback",
-)
 def test_crawl_on_a_database_locked_too_long_fails_with_one_line_not_a_traceback(
     locked_db: Path,
 ) -> None:

@@ -286,7 +286,7 @@ def test_hostile_strings_in_pages_urls_and_queries_do_nothing_bad(tmp_path: Path
         exported = runner.invoke(main, ["export", "--db", str(db), "--site", site])
         assert exported.exit_code == 0 and exported.output == ""
     since = runner.invoke(main, ["export", "--db", str(db), "--since", "2999' OR '1'='1"])
-    assert "news.example" not in since.output  # refused as not a date (see the xfail below)
+    assert "news.example" not in since.output  # refused as not a date
     shown = runner.invoke(main, ["show", url, "--db", str(db), "--format", "json"])
     assert shown.exit_code == 0 and HOSTILE in json.loads(shown.output)["title"]
     assert runner.invoke(main, ["history", url, "--db", str(db)]).exit_code == 0
@@ -348,11 +348,6 @@ def test_script_text_inside_the_headline_is_not_part_of_the_title() -> None:
     assert article.title == "Title bold"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser keeps control characters written as &#27; / &#x9b;: terminal escapes "
-    "from a page reach `scraper show`/`search` output",
-)
 def test_control_characters_from_character_references_are_removed() -> None:
     article = parse(_escape_page(), url="https://news.example/a")
     texts = [article.title or "", article.body, article.summary or ""]
@@ -360,7 +355,6 @@ def test_control_characters_from_character_references_are_removed() -> None:
     assert not [t for t in texts if CONTROL.search(t)]
 
 
-@pytest.mark.xfail(strict=True, reason="same: escape sequences printed raw by `scraper show`")
 def test_show_never_prints_terminal_escape_sequences(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     with Archive(db) as archive:
@@ -374,10 +368,6 @@ def test_show_never_prints_terminal_escape_sequences(tmp_path: Path) -> None:
     assert "\x1b" not in shown.output and "\x07" not in shown.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.export does not catch ArchiveError from a bad --since/--until: a traceback",
-)
 def test_export_with_a_malformed_date_is_a_usage_error(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     Archive(db).close()

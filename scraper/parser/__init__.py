@@ -7,10 +7,12 @@ The metadata stage runs first because the content stage prunes the tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import urlsplit
 
-from scraper.models import Article
+from scraper.models import Article, Bullet, Section
 from scraper.parser.content import extract_content
 from scraper.parser.kind import classify
 from scraper.parser.metadata import extract_metadata
@@ -37,7 +39,7 @@ def parse(
     content = extract_content(tree, url, meta)
     kind = classify(tree, meta, content, url)
     canonical = meta.canonical_url or url
-    return Article(
+    return _without_controls(Article(
         url=url,
         canonical_url=canonical,
         site=_site(canonical or url),
@@ -54,6 +56,41 @@ def parse(
         image=meta.image,
         word_count=len(content.body.split()),
         kind=kind,
+    ))
+
+
+# C0 and C1 control characters other than newline and tab. Raw ones are dropped when
+# the tree is built, but character references (&#27;) come back as text; a terminal
+# would run them as escape sequences when the record is shown.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _without_controls(article: Article) -> Article:
+    def clean(text: str | None) -> str | None:
+        return _CONTROLS.sub("", text) if text else text
+
+    def clean_all(texts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_CONTROLS.sub("", t) for t in texts)
+
+    fields = (article.title, article.body, article.summary, *article.authors, *article.tags)
+    texts = [*fields, *(s.heading + s.text for s in article.sections)]
+    texts += [b.text + (b.section or "") for b in article.bullets]
+    if not any(t and _CONTROLS.search(t) for t in texts):
+        return article
+    return replace(
+        article,
+        title=clean(article.title),
+        body=_CONTROLS.sub("", article.body),
+        summary=clean(article.summary),
+        authors=clean_all(article.authors),
+        tags=clean_all(article.tags),
+        sections=tuple(
+            Section(_CONTROLS.sub("", s.heading), _CONTROLS.sub("", s.text))
+            for s in article.sections
+        ),
+        bullets=tuple(
+            Bullet(_CONTROLS.sub("", b.text), clean(b.section), b.depth) for b in article.bullets
+        ),
     )
 
 
