@@ -413,6 +413,15 @@ def test_author_cleaning_strips_glued_labels_and_trailing_dates_but_not_name_par
     assert clean_authors(["Perry Bacon Jr."]) == ("Perry Bacon Jr.",)
     assert clean_authors(["Daniel Lemire", "Byron Smith"]) == ("Daniel Lemire", "Byron Smith")
     assert clean_authors(["Dezember", "wordpressadmin", "x[at]example.net"]) == ()
+    assert clean_authors(["Grant Tinsley, PhD", "© Kathrin Führes"]) == (
+        "Grant Tinsley",
+        "Kathrin Führes",
+    )
+    assert clean_authors(["Glen Owen And Brendan Carlin For The Mail On Sunday"]) == (
+        "Glen Owen",
+        "Brendan Carlin",
+    )
+    assert clean_authors(["Mario Rossi e Luca Bianchi"]) == ("Mario Rossi", "Luca Bianchi")
 
 
 def test_language_cascade_html_lang_then_og_locale_then_header() -> None:

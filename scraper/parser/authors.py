@@ -17,7 +17,8 @@ __all__ = ["clean_authors", "looks_like_name"]
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 # Leading labels in several languages: "By", "Von", "Par", "Por", "Autor:", "Text:".
 _LABEL = re.compile(
-    r"^\s*[~\-–—|·•:]*\s*(?:(?:written|posted|published|reported|text|texto|photos?|fotos?|story"
+    r"^\s*[~\-–—|·•:©]*\s*(?:(?:post\s+author|written|posted|published|reported|text|texto"
+    r"|photos?|fotos?|story|pressemitteilung|im\s+wortlaut"
     r"|veröffentlicht|eingestellt|geschrieben|verfasst|publiziert|erstellt|ein\s+beitrag"
     r"|beitrag|artikel|publié|publicado|pubblicato|opublikowano|опубликовано)\s+)?"
     r"(?:by|von|vom|par|por|di|da|door|przez|av|от|автор(?:ы)?|autor(?:in|en|es|a)?"
@@ -29,74 +30,37 @@ _LABEL = re.compile(
 # "Sara Zinnecker Stand", "John Walk - January").
 _TAIL = re.compile(
     r"\s+(?:at|am|on|le|el|il|um|stand|updated|aktualisiert|published|veröffentlicht|"
-    r"mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\b.*$"
-    r"|\s+[\-–—|]\s+.*$",
+    r"mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun|for|für|pour|para)\b.*$"
+    r"|\s+[\-–—|]\s+.*$"
+    r"|\s+(?:chefredakteur(?:in)?|redakteur(?:in)?|editor|reporter|correspondent"
+    r"|journalist(?:in)?)$",
     re.IGNORECASE,
 )
 # "SauerDo", "vonChris": a lowercase-uppercase seam where two words were glued together.
 _GLUED_DAY = re.compile(r"(?<=[a-zäöüß])(?:Mo|Di|Mi|Do|Fr|Sa|So|Mon|Tue|Wed|Thu|Fri|Sat|Sun)$")
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\bou\b|\bor\b|\bи\b"
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b(?!\.)|\bi\b|\bou\b|\bor\b|\bи\b"
     r"|\boraz\b|\bja\b|\ben\b)\s*",
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d")
-# Tokens that are not a person's name on their own.
+_EV = re.compile(r"\be\.\s?V\.")
+# Tokens that are not a person's name on their own (labels, placeholders, roles,
+# academic suffixes split off by a comma, weekdays of a glued date line).
 _NOT_NAMES = frozenset(
-    {
-        "staff",
-        "staff writer",
-        "staff writers",
-        "staff reporter",
-        "admin",
-        "administrator",
-        "editor",
-        "editors",
-        "the editors",
-        "guest",
-        "anonymous",
-        "unknown",
-        "none",
-        "null",
-        "author",
-        "autor",
-        "by",
-        "von",
-        "par",
-        "por",
-        "wordpress",
-        "user",
-        "webmaster",
-        "posted",
-        "published",
-        "updated",
-        "share",
-        "follow",
-        "more",
-        "contact",
-        "email",
-        "facebook",
-        "twitter",
-        "instagram",
-        "linkedin",
-        "read more",
-        "photo",
-        "photos",
-        "no author",
-        "published by",
-        "posted on",
-        "posted by",
-        "veröffentlicht am",
-        "publiziert am",
-        "veröffentlicht von",
-        "geschrieben von",
-        "gesponserte inhalte",
-        "sponsored",
-        "advertisement",
-        "anzeige",
-        "redaktion",
-        "newsroom",
-    }
+    line.strip()
+    for line in """
+    staff|staff writer|staff writers|staff reporter|admin|administrator|editor|editors
+    the editors|guest|anonymous|unknown|none|null|author|autor|by|von|par|por|wordpress
+    user|webmaster|posted|published|updated|share|follow|more|contact|email|facebook
+    twitter|instagram|linkedin|read more|photo|photos|no author|published by|posted on
+    posted by|veröffentlicht am|publiziert am|veröffentlicht von|geschrieben von
+    gesponserte inhalte|sponsored|advertisement|anzeige|redaktion|newsroom|veröffentlicht
+    publiziert|stand|datum|quelle|source|copier|nachricht|agencies|phd|md|msc|mba|dr|prof
+    monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch
+    donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche
+    """.replace("\n", "|").split("|")
+    if line.strip()
 )
 _MONTH_WORDS = frozenset(MONTHS)
 _TRAILING_ROLE = re.compile(
@@ -125,7 +89,7 @@ def _tidy(part: str) -> str:
     part = _LABEL.sub("", part)
     part = _TAIL.sub("", part)
     part = _GLUED_DAY.sub("", part)
-    part = part.strip(" ,;:-–—|·•()[]'\"~")
+    part = part.strip(" ,;:-–—|·•()[]'\"~©")
     # Keep the dot of "Jr." or an initial, drop a sentence full stop.
     if part.endswith(".") and len(part.rsplit(" ", 1)[-1]) > 3:
         part = part.rstrip(".")
@@ -133,7 +97,7 @@ def _tidy(part: str) -> str:
 
 
 def _pieces(raw: str) -> list[str]:
-    text = " ".join(raw.split())
+    text = _EV.sub("e.V.", " ".join(raw.split()))
     text = _URL.sub(" ", text)
     for _ in range(2):
         text = _LABEL.sub("", text)
