@@ -45,22 +45,11 @@ JUNK_TAGS = (
 # a form survives when it holds a long text (ASP.NET pages wrap everything in one).
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer"})
 FURNITURE_ROLES = frozenset(
-    {
-        "navigation",
-        "banner",
-        "contentinfo",
-        "complementary",
-        "search",
-        "dialog",
-        "alert",
-        "alertdialog",
-        "menu",
-        "menubar",
-        "toolbar",
-        "tablist",
-        "status",
-    }
+    {"navigation", "banner", "contentinfo", "search", "dialog", "alertdialog", "menu", "menubar"}
 )
+# Roles that content blocks carry too (tabs and accordions of text, info boxes): such an
+# element survives when it holds a long text, like the layout class words below.
+LAYOUT_ROLES = frozenset({"complementary", "tablist", "toolbar", "status", "alert"})
 
 
 def _words(text: str) -> list[str]:
@@ -74,7 +63,7 @@ _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 # class and id (split on -, _, spaces and camelCase); prefixes end with "*".
 _STRONG_WORDS = _words(
     """
-comment* disqus respond reply cookie* consent* gdpr nav* menu* subnav sidenav breadcrumb*
+comment* disqus cookie* consent* gdpr nav* menu* subnav sidenav breadcrumb*
 footer* pagination pager paging skip* login* signin register mobilemenu hamburger backtotop
 totop scrolltop jump* postmeta* entry-utility footnote* endnote*
 """
@@ -84,8 +73,8 @@ totop scrolltop jump* postmeta* entry-utility footnote* endnote*
 # survives when it holds a long text with few links.
 _LAYOUT_WORDS = _words(
     """
-related* recommend* newsletter* subscri* signup share* sharing social* sociable addthis
-shariff sharedaddy advert* ad ads adv adsense adslot sponsor* promo* outbrain* taboola*
+respond reply related* recommend* newsletter* subscri* signup share* sharing social* sociable
+addthis shariff sharedaddy advert* ad ads adv adsense adslot sponsor* promo* outbrain* taboola*
 newsticker ticker rating* vote votes voting poll polls shop cart survey feedback follow* rss
 teaser-list teasers morelink readmore moreposts morestories trending* popular* mostread
 mostviewed nextpost prevpost previous postnav adblock donate* donation* support-us
@@ -254,8 +243,11 @@ def _verdict(el: etree._Element, tag: str) -> int:
     if tag == "form":
         return LAYOUT
     role = el.get("role")
-    if role and role in FURNITURE_ROLES:
-        return STRONG
+    if role:
+        if role in FURNITURE_ROLES:
+            return STRONG
+        if role in LAYOUT_ROLES:
+            return LAYOUT
     verdict = _class_id_verdict(el)
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
@@ -295,7 +287,7 @@ def _substantial(el: etree._Element) -> bool:
     if total < _SUBSTANTIAL_CHARS:
         return False
     links = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
-    return total - links >= _SUBSTANTIAL_CHARS and links < total * 0.3
+    return total - links >= _SUBSTANTIAL_CHARS and links < total * 0.5
 
 
 def _text_len(el: etree._Element) -> int:
