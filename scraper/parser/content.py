@@ -215,6 +215,8 @@ def _standfirst(root: etree._Element) -> list[etree._Element]:
             if not isinstance(sib.tag, str):
                 continue
             paras = [sib] if sib.tag == "p" else list(sib.iter("p"))
+            if not paras and sib.tag in ("div", "section") and len(sib) <= 3:
+                paras = [sib]  # a standfirst written as a plain <div> of text
             for p in reversed(paras):
                 text = " ".join(p.text_content().split())
                 if (
