@@ -108,9 +108,11 @@ def scrape(
             elif as_json and result.article_id is not None:
                 click.echo(_dumps(archive.get(result.article_id)))
             else:
-                title = result.article.title if result.article else None
-                suffix = f"  {title}" if title else ""
-                click.echo(f"{result.outcome}  {result.url}{suffix}")
+                # The archive key (canonical URL) is what show/history take afterwards.
+                article = result.article
+                key = (article.canonical_url if article else None) or result.url
+                suffix = f"  {article.title}" if article and article.title else ""
+                click.echo(_printable(f"{result.outcome}  {key}{suffix}"))
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
@@ -221,7 +223,7 @@ def search(
         for hit in hits:
             published = (hit.get("published") or "")[:10]
             click.echo(_printable(f"{published:10}  {hit.get('title') or '(no title)'}"))
-            click.echo(_printable(f"            {hit.get('url')}"))
+            click.echo(_printable(f"            {hit.get('canonical_url') or hit.get('url')}"))
             click.echo(_printable(f"            {hit.get('snippet') or ''}"))
         if not hits:
             click.echo("no matches", err=True)
