@@ -221,7 +221,8 @@ def _standfirst(root: etree._Element) -> list[etree._Element]:
                 text = " ".join(p.text_content().split())
                 if (
                     len(text) >= _STANDFIRST_MIN
-                    and link_density(p) < 0.3
+                    and text.endswith(_SENTENCE_END)
+                    and link_density(p) < 0.2
                     and not boilerplate.is_weak_furniture(p)
                 ):
                     found.insert(0, p)
