@@ -1,3 +1,6 @@
+"""``python -m scraper``: the same CLI as the ``scraper`` console script."""
+
 from scraper.cli import main
 
-main()
+if __name__ == "__main__":
+    main()
