@@ -350,6 +350,29 @@ def score(runs: list[Run], tallies: dict[str, Tally]) -> dict[str, dict[str, Any
     return out
 
 
+def write_details(path: str, runs: list[Run], tallies: dict[str, Tally]) -> None:
+    """One JSON line per page and tool: what failed, for tuning (snippets, title, date)."""
+    from bench.corpus import body_failures, norm
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, run in enumerate(runs):
+            row = run.row
+            for name, t in tallies.items():
+                res = t.results[i]
+                rec: dict[str, Any] = {"path": row["path"], "tool": name, "sets": sorted(run.sets)}
+                if "eval" in run.sets and "body" in FIELDS[name]:
+                    rec.update(body_failures(row, res.body))
+                if "title" in FIELDS[name] and row.get("title"):
+                    rec["title"] = {"want": row["title"], "got": res.title,
+                                    "ok": norm(res.title) == norm(row["title"])}  # fmt: skip
+                if "date" in FIELDS[name]:
+                    want = row.get("dates_row", row).get("date") or row.get("date")
+                    if want:
+                        got = (res.date or "")[:10] or None
+                        rec["date"] = {"want": want, "got": res.date, "ok": got == want}
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -599,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
     ap.add_argument("--profile", metavar="NAME", help="print a cProfile top-20 of NAME and stop")
     ap.add_argument("--json", metavar="FILE", help="also write all numbers as JSON")
+    ap.add_argument("--details", metavar="FILE", help="per-page failures as JSON lines")
     ap.add_argument(
         "--memory-pages", type=int, default=300, help="largest eval pages used for memory"
     )
@@ -621,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     runs, tallies = benchmark(names, args.limit, args.bytes)
     scores = score(runs, tallies)
+    if args.details:
+        write_details(args.details, runs, tallies)
     memory = (
         {} if args.no_memory else measure_memory(names, args.limit, args.bytes, args.memory_pages)
     )
