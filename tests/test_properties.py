@@ -54,10 +54,7 @@ def check_record(html: str | bytes, url: str | None = "https://news.example/2026
         return
     assert isinstance(article, Article)
     assert article.kind in PAGE_KINDS
-    if not CONTROL.search(html if isinstance(html, str) else html.decode("latin-1")):
-        # Pages with control characters: see the xfail test below (remove this guard
-        # once it passes).
-        assert article.word_count == len(article.body.split())
+    assert article.word_count == len(article.body.split())
     assert not CONTROL.search(article.body)
     assert "\x00" not in article.body
     assert all(b.text for b in article.bullets)
@@ -104,11 +101,6 @@ def test_parse_tag_soup_gives_a_record_or_parse_error(html: str) -> None:
     check_record(html)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser/__init__.py counts words before control characters are stripped, and "
-    "the stripping leaves double spaces: word_count != len(body.split())",
-)
 @pytest.mark.parametrize("html", ["\x7f", "<p>one \x7f two</p>", "<p>a &#27; b</p>"])
 def test_word_count_matches_the_body_once_control_characters_are_removed(html: str) -> None:
     article = parse(html, url="https://news.example/a")

@@ -63,6 +63,7 @@ def parse(
 # the tree is built, but character references (&#27;) come back as text; a terminal
 # would run them as escape sequences when the record is shown.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(" {2,}")
 
 
 def _without_controls(article: Article) -> Article:
@@ -77,10 +78,12 @@ def _without_controls(article: Article) -> Article:
     texts += [b.text + (b.section or "") for b in article.bullets]
     if not any(t and _CONTROLS.search(t) for t in texts):
         return article
+    body = _SPACES.sub(" ", _CONTROLS.sub("", article.body))
     return replace(
         article,
         title=clean(article.title),
-        body=_CONTROLS.sub("", article.body),
+        body=body,
+        word_count=len(body.split()),
         summary=clean(article.summary),
         authors=clean_all(article.authors),
         tags=clean_all(article.tags),
