@@ -336,9 +336,21 @@ _LINE_MAX = 60
 _RELATED_LINE_MAX = 200
 
 
+_COPYRIGHT_LINE = re.compile(
+    r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten"
+    r"|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone"
+    r"|все права защищены",
+    re.IGNORECASE,
+)
+_COPYRIGHT_MAX = 150
+
+
 def is_furniture_line(text: str) -> bool:
-    """An ad label or a lone link caption ("Anzeige", "Read more", "Zurück")."""
-    return len(text) <= _LINE_MAX and bool(_FURNITURE_LINE.match(text))
+    """An ad label, a lone link caption ("Anzeige", "Read more", "Zurück") or a copyright
+    line."""
+    if len(text) <= _LINE_MAX and _FURNITURE_LINE.match(text):
+        return True
+    return len(text) <= _COPYRIGHT_MAX and bool(_COPYRIGHT_LINE.search(text))
 
 
 def is_related_line(text: str) -> bool:
