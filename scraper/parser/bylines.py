@@ -77,8 +77,10 @@ def _text_byline(
     if h1 is not None:
         text = text_after(h1, scope, 300, lines=True)
     else:
-        bodies = tree.xpath("//body")
-        root = scope.element if scope.element is not None else (bodies[0] if bodies else tree)
+        body = tree.find("body")
+        root = scope.element if scope.element is not None else body
+        if root is None:
+            root = tree
         text = visible_text(root, scope, 1500, lines=True)
     m = _TEXT_BYLINE.search(text)
     return clean_authors([m.group(1)]) if m else ()

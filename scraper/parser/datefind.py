@@ -329,8 +329,8 @@ def _near_heading(
             return found[-1]
     root = scope.element
     if root is None:
-        bodies = tree.xpath("//body")
-        root = bodies[0] if bodies else tree
+        body = tree.find("body")
+        root = body if body is not None else tree
     out: list[str] = []
     _collect_text(root, out, [_SCAN_CHARS], scope.element is None)
     found = _text_dates(" ".join(" ".join(out).split()), lang, now)
