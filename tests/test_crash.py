@@ -172,6 +172,12 @@ def assert_sound(db: Path) -> None:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        schema = {"articles", "bullets", "revisions", "pages", "urls", "fetches", "articles_fts"}
+        if not tables & schema:  # killed before the schema was created: nothing half-made
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+            return
+        assert schema <= tables, f"half a schema: {sorted(tables)}"
         # FTS5's own check that the index matches the articles it indexes.
         conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
         rows = conn.execute(
