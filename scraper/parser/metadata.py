@@ -326,9 +326,16 @@ def _headings(
 
 
 def _local_candidates(
-    tree: lxml.html.HtmlElement, metas: Mapping[str, list[str]], ld: LdArticle | None
+    tree: lxml.html.HtmlElement,
+    metas: Mapping[str, list[str]],
+    ld: LdArticle | None,
+    needle: str,
 ) -> Iterator[str]:
-    """Publication timestamps written elsewhere on the page (for :func:`relocalize`)."""
+    """Publication timestamps written elsewhere on the page (for :func:`relocalize`).
+
+    ``needle`` is the ":MM:SS" of the UTC timestamp: a local copy of the same instant
+    shares it, so scripts without it are not scanned.
+    """
     if ld:
         yield from ld.all_dates
     for key in _PUBLISHED_KEYS:
@@ -339,7 +346,7 @@ def _local_candidates(
             yield value
     for el in tree.iter("script"):
         text = el.text
-        if text and len(text) < 500_000 and ("ubli" in text or "reat" in text or "ate" in text):
+        if text and len(text) < 500_000 and needle in text:
             for m in _SCRIPT_DATE.finditer(text):
                 yield m.group(1)
 
@@ -451,7 +458,7 @@ def _dates(
     if published is None:
         published = _script_published(tree, now)
     if published and published.endswith("+00:00"):
-        published = relocalize(published, _local_candidates(tree, metas, ld))
+        published = relocalize(published, _local_candidates(tree, metas, ld, published[13:19]))
     if published and modified and modified[:10] < published[:10]:
         modified = None
     return published, modified
