@@ -143,8 +143,9 @@ def main() -> None:
         print(f"- pid {key[0]} `{name}`: {peak / 2**20:.0f} MB")
     verdicts = [f"peak < {PEAK_TARGET_MB:.0f} MB: "
                 f"{'met' if monitor.peak_rss / 2**20 < PEAK_TARGET_MB else 'missed'}"]  # fmt: skip
-    if marks.get(2500) and last:
-        growth = (last[1] - marks[2500][1]) / marks[2500][1]
+    mid = marks.get(2500)
+    if mid and last:
+        growth = (last[1] - mid[1]) / mid[1]
         verdicts.append(f"growth 2,500 → {final:,}: {growth * 100:+.1f} % (target < 10 %: "
                         f"{'met' if growth < GROWTH_TARGET else 'missed'})")  # fmt: skip
     print("\n" + "; ".join(verdicts))

@@ -102,7 +102,11 @@ class ReferenceSpider(scrapy.Spider):
         if doc is None:
             self.failed += 1
             return
-        yield {"url": response.url, "title": doc.title, "text": doc.text, "published": doc.date}
+        # trafilatura 2 returns a Document (1.x: a dict unless as_dict=False).
+        data = doc if isinstance(doc, dict) else {k: getattr(doc, k, None)
+                                                  for k in ("title", "text", "date")}  # fmt: skip
+        yield {"url": response.url, "title": data.get("title"), "text": data.get("text"),
+               "published": data.get("date")}  # fmt: skip
 
 
 def main() -> None:
