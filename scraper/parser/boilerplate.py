@@ -57,6 +57,10 @@ def _words(text: str) -> list[str]:
 
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+# Responsive visibility classes ("hidden-xs", "l-hidden-s"): shown on other screens.
+_RESPONSIVE = re.compile(
+    r"\bhidden[ -](?:xs|sm|md|lg|xl|s|m|l|mobile|tablet|desktop|print)\b|\blabel[ -]+hidden\b"
+)
 
 # Class/id words that mark furniture whatever its size (comments can be longer than the
 # article, and navigation blocks may hold long blurbs). Matched against each word of the
@@ -79,7 +83,7 @@ newsticker ticker rating* vote votes voting poll polls shop cart survey feedback
 teaser-list teasers morelink readmore moreposts morestories trending* popular* mostread
 mostviewed nextpost prevpost previous postnav adblock donate* donation* support-us
 sidebar* masthead topbar toolbar* banner* offcanvas drawer dropdown* popup* modal* overlay
-lightbox print* paywall*
+lightbox print-only printfriendly paywall*
 """
 )
 # Words that mark small furniture (bylines, dates, tags, captions): removed only when
@@ -88,8 +92,8 @@ _WEAK_WORDS = _words(
     """
 widget* meta* byline* author* date* time* dateline posted published updated tag tags tagged
 taglist tagcloud keyword* categor* caption* credit* copyright* disclaimer* info* source*
-header* head topic* label* breaking headline-list reading readingtime
-wp-caption-text hidden sr-only visually-hidden screen-reader* print-only
+header* head topic* breaking headline-list reading readingtime
+wp-caption-text hidden sr-only visually-hidden screen-reader*
 """
 )
 # Words of marked-up article bodies: such elements are never pruned.
@@ -122,6 +126,8 @@ _WEAK = _word_regex(_WEAK_WORDS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WEAK_MAX_CHARS = 400
 _SUBSTANTIAL_CHARS = 500
+_TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "main"})
+_TEXT_TAG_WEAK_CHARS = 150
 _NOSCRIPT_TEXT = 500
 
 
@@ -140,6 +146,7 @@ def class_verdict(raw: str) -> int:
     if any(tok in BODY_WORDS for tok in raw.lower().replace("_", "-").split()):
         return BODY
     low = (_CAMEL.sub(r"\1 \2", raw) if not raw.islower() else raw).lower().replace("_", " ")
+    low = _RESPONSIVE.sub(" ", low)
     if _STRONG.search(low):
         return STRONG
     if _LAYOUT.search(low):
@@ -249,10 +256,15 @@ def _verdict(el: etree._Element, tag: str) -> int:
         if role in LAYOUT_ROLES:
             return LAYOUT
     verdict = _class_id_verdict(el)
+    if verdict in (STRONG, LAYOUT) and tag in _TEXT_TAGS:
+        # Paragraphs, headings and <main> are text by their tag; a class word there is
+        # an anchor id ("nav_section_1") or a generated name ("Layout_Main__2pNav").
+        return WEAK if _text_len(el) < _TEXT_TAG_WEAK_CHARS else NONE
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
     if verdict == WEAK:
-        return WEAK if _text_len(el) < _WEAK_MAX_CHARS and not _structured(el) else NONE
+        limit = _TEXT_TAG_WEAK_CHARS if tag in _TEXT_TAGS else _WEAK_MAX_CHARS
+        return WEAK if _text_len(el) < limit and not _structured(el) else NONE
     return verdict
 
 
