@@ -539,3 +539,16 @@ def test_brand_named_as_author_gives_way_to_a_person_in_the_byline() -> None:
     body = '<article><h1>Goats</h1><p class="byline">By Michael Hingston</p>' + BODY
     assert meta_of(page(head, body + "</article>")).authors == ("Michael Hingston",)
     assert meta_of(page(head, BODY)).authors == ("National Geographic",)
+
+
+def test_date_in_a_page_level_box_is_a_last_resort_but_recent_posts_never_count() -> None:
+    body = (
+        "<div><h1>Story</h1>" + BODY + "</div>"
+        '<aside class="infobox"><p class="date">Datum: 12.01.2026</p></aside>'
+    )
+    assert meta_of(page("", body, lang="de"), url=None).published == "2026-01-12"
+    recent = (
+        "<div><h1>Story</h1>" + BODY + "</div>"
+        '<aside><ul class="recent-posts"><li><span class="date">12.01.2026</span></li></ul></aside>'
+    )
+    assert meta_of(page("", recent, lang="de"), url=None).published is None

@@ -457,6 +457,13 @@ def _dates(
         modified = modified or found.modified
     if published is None:
         published = _script_published(tree, now)
+    if published is None:
+        # Nothing anywhere else: accept a date in a page-level box (aside, teaser,
+        # footer, sidebar) too. Comments, related and recent-post lists stay excluded.
+        body = tree.find("body")
+        if body is not None:
+            relaxed = find_markup_dates(tree, Scope(body, False), lang=lang_tag, now=now)
+            published = relaxed.published
     if published and published.endswith("+00:00"):
         published = relocalize(published, _local_candidates(tree, metas, ld, published[13:19]))
     if published and modified and modified[:10] < published[:10]:

@@ -17,7 +17,7 @@ __all__ = ["Scope", "find_scope", "is_excluded", "own_excluded"]
 # Class/id tokens of blocks that belong to something else than the article itself.
 _EXCLUDE = re.compile(
     r"(?:^|[\s_\-])(?:comment|commentlist|kommentar|comentario|reactions?|replies|reply|respond"
-    r"|disqus|related|relatedposts|similar|recommend|recommended|widget-?area|widgets|popular"
+    r"|disqus|related|relatedposts|similar|recommend|recommended|widget-?area|widgets|popular|recent"
     r"|trending|most-?read|more-?(?:stories|news|articles|from)|also|read-?more|weitere"
     r"|verwandt|newsletter|cookie|share|sharing|sharedaddy|social|nav|navbar|navigation|menu"
     r"|breadcrumbs?|promo|advert|advertisement|banner|carousel|slider|masthead|site-?header"
