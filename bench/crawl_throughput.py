@@ -9,7 +9,10 @@ on the same server:
 * **ours**: ``python -m scraper crawl --config sources.toml --db tmp.db --quiet`` as a
   subprocess, fresh database;
 * **reference**: ``bench/scrapy_reference.py`` (Scrapy, same concurrency, robots.txt
-  obeyed, trafilatura in the callback, title and text into SQLite).
+  obeyed, trafilatura in the callback, title and text into SQLite);
+* once at the end, a **bare fetch loop**: the same article URLs with ``requests`` in
+  ``concurrency`` threads, nothing parsed or stored (the HTTP client's own ceiling on
+  this machine; ``--no-bare`` skips it).
 
 For each: wall time (process start to exit), articles stored, pages/s (= articles /
 wall), requests/s as the server counted them, CPU use of the whole process tree in
@@ -293,6 +296,38 @@ def run_ours(bases: list[str], workdir: Path, concurrency: int | None,
                      mon.samples)  # fmt: skip
 
 
+_BARE_FETCH = """
+import sys, threading
+from concurrent.futures import ThreadPoolExecutor
+import requests
+urls = open(sys.argv[1]).read().split()
+local = threading.local()
+def get(url):
+    session = getattr(local, "session", None) or requests.Session()
+    local.session = session
+    return len(session.get(url, timeout=30).content)
+with ThreadPoolExecutor(int(sys.argv[2])) as pool:
+    print(sum(1 for _ in pool.map(get, urls)))
+"""
+
+
+def run_bare_fetch(gen: SiteGen, workdir: Path, concurrency: int) -> RunResult:
+    """The same article URLs fetched by a bare ``requests`` loop (``concurrency`` threads,
+    one keep-alive session each, nothing parsed or stored): what the HTTP client alone
+    reaches on this machine, a practical ceiling next to concurrency / latency."""
+    urls = workdir / "urls.txt"
+    urls.write_text("\n".join(gen.headline(h, n).url for n in range(gen.per_host)
+                               for h in range(gen.hosts)))  # fmt: skip
+    server_stats(gen.base(0), reset=True)
+    cmd = [sys.executable, "-c", _BARE_FETCH, str(urls), str(concurrency)]
+    code, wall, cpu, mon, out, err = run_measured(cmd)
+    requests = server_stats(gen.base(0)).get("requests", 0)
+    fetched = int(out.strip() or 0)
+    return RunResult(f"bare fetch loop (requests, {concurrency} threads, no parse/store)",
+                     fetched, wall, cpu, mon.peak_rss / 2**20, mon.peak_pss / 2**20, requests,
+                     code, err.strip()[-200:], mon.other_cores)  # fmt: skip
+
+
 def run_reference(bases: list[str], workdir: Path, concurrency: int) -> RunResult:
     db = workdir / "reference.db"
     for suffix in ("", "-wal", "-shm"):
@@ -445,6 +480,8 @@ def main() -> None:
     ap.add_argument("--parse-sample", type=int, default=200)
     ap.add_argument("--only", choices=("ours", "reference"))
     ap.add_argument("--rounds", type=int, default=2, help="runs of each, interleaved")
+    ap.add_argument("--no-bare", dest="bare", action="store_false",
+                    help="skip the bare requests loop (practical fetch ceiling)")  # fmt: skip
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--profile", metavar="FILE",
                     help="profile one run of our crawl (py-spy), raw stacks to FILE")  # fmt: skip
@@ -482,6 +519,10 @@ def main() -> None:
                 r = results[-1]
                 print(f"{which}: {r.pages_per_s:.1f} pages/s, other load {r.other_cores:.2f} "
                       f"cores; {r.note}", file=sys.stderr, flush=True)  # fmt: skip
+        if args.bare and args.only is None:
+            results.append(run_bare_fetch(gen, Path(tmp), concurrency))
+            r = results[-1]
+            print(f"bare fetch: {r.pages_per_s:.1f} pages/s", file=sys.stderr, flush=True)
         server_cpu = _cpu_of(server.pid) - server_cpu_before
     busy = sum(r.wall_s for r in results)
     ceiling_fetch = concurrency / args.latency
@@ -505,6 +546,10 @@ def main() -> None:
           f"{min(ceiling_fetch, 2 * rates['ours_cpu']):.0f} pages/s")  # fmt: skip
     print(f"- ceiling = min(concurrency / latency = {ceiling_fetch:.0f}, 2 x parse rate = "
           f"{ceiling_parse:.0f}) = **{ceiling:.0f} pages/s**")  # fmt: skip
+    bare = next((r for r in results if r.name.startswith("bare")), None)
+    if bare:
+        print(f"- practical fetch ceiling (bare requests loop, same URLs, same concurrency): "
+              f"{bare.pages_per_s:.1f} pages/s")  # fmt: skip
     ours_runs = [r.pages_per_s for r in results if r.name.startswith("ours")]
     ref_runs = [r.pages_per_s for r in results if r.name.startswith("reference")]
     ours = statistics.median(ours_runs) if ours_runs else None
