@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 __all__ = [
     "MIN_YEAR",
+    "MONTHS",
     "FoundDate",
     "date_from_url",
     "find_dates",
@@ -23,6 +24,7 @@ __all__ = [
     "normalize_iso",
     "parse_date_text",
     "relocalize",
+    "to_datetime",
 ]
 
 #: Visible or guessed dates before this year are rejected (the web news era).

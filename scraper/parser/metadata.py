@@ -27,7 +27,7 @@ from scraper.parser.tags import extract_tags
 from scraper.parser.titles import choose_title
 from scraper.parser.types import Metadata
 
-__all__ = ["extract_metadata"]
+__all__ = ["extract_metadata", "normalize_language"]
 
 _PUBLISHED_KEYS = (
     "article:published_time",
