@@ -129,6 +129,7 @@ _SUBSTANTIAL_CHARS = 500
 _TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "main"})
 _TEXT_TAG_WEAK_CHARS = 150
 _NOSCRIPT_TEXT = 500
+_BUTTON_TEXT = 300
 
 
 # Verdicts on an element's class/id string.
@@ -282,9 +283,11 @@ def _structured(el: etree._Element) -> bool:
 
 
 def _unwrap_noscript_text(root: etree._Element) -> None:
-    """Keep ``<noscript>`` content that is a real text (pages that serve it there)."""
-    for el in list(root.iter("noscript")):
-        if _text_len(el) >= _NOSCRIPT_TEXT:
+    """Keep a real text found in a ``<noscript>`` (pages that serve it there) or in a
+    ``<button>`` (an unclosed button makes the parser nest the rest of the page in it)."""
+    for el in list(root.iter("noscript", "button")):
+        limit = _NOSCRIPT_TEXT if el.tag == "noscript" else _BUTTON_TEXT
+        if _text_len(el) >= limit:
             el.tag = "div"
 
 
