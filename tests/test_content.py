@@ -416,14 +416,16 @@ def test_standfirst_outside_the_marked_body_is_kept_as_the_start_of_the_body() -
 
 
 def test_an_unclosed_button_does_not_swallow_the_article() -> None:
+    paras = "".join(para(i) for i in range(1, 5))
     html = f"""<html><body><header><button class="menu-button">Menu
-    <main><article>{para(1)}{para(2)}</article></main></body></html>"""
+    <main><article>{paras}</article></main></body></html>"""
     content = extract(html)
     assert "Paragraph 2." in content.body
 
 
 def test_a_page_served_inside_noscript_is_read() -> None:
-    html = f"""<html><body><noscript><div id="nojs">{para(1)}{para(2)}{para(3)}</div></noscript>
+    paras = "".join(para(i) for i in range(1, 5))
+    html = f"""<html><body><noscript><div id="nojs">{paras}</div></noscript>
     <div id="app"></div></body></html>"""
     content = extract(html)
     assert "Paragraph 3." in content.body
