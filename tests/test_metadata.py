@@ -552,3 +552,9 @@ def test_date_in_a_page_level_box_is_a_last_resort_but_recent_posts_never_count(
         '<aside><ul class="recent-posts"><li><span class="date">12.01.2026</span></li></ul></aside>'
     )
     assert meta_of(page("", recent, lang="de"), url=None).published is None
+
+
+def test_a_tag_cloud_is_not_the_article_tags() -> None:
+    cloud = "".join(f'<a href="/tag/t{i}/">Topic {i}</a>' for i in range(40))
+    body = "<article><h1>Story</h1>" + BODY + "</article><div>" + cloud + "</div>"
+    assert meta_of(page("", body)).tags == ()

@@ -16,8 +16,12 @@ from lxml import etree
 from scraper.parser.jsonld import LdArticle
 from scraper.parser.scope import Scope
 
-__all__ = ["extract_tags", "split_tags"]
+__all__ = ["MAX_TAGS", "extract_tags", "split_tags"]
 
+#: Upper bound on tags per article.
+MAX_TAGS = 50
+# More visible tag links than this is a tag cloud, not an article's tag list.
+_MAX_LINK_TAGS = 30
 _TAG_META_KEYS = ("news_keywords", "parsely-tags", "sailthru.tags")
 _REL_TAGS = etree.XPath(".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -32,10 +36,15 @@ _TAG_HREF = re.compile(
 
 
 def split_tags(values: Iterable[str]) -> tuple[str, ...]:
-    """Split comma lists, trim, drop empty and over-long items, de-duplicate (any case)."""
+    """Split comma lists, trim, drop empty and over-long items, de-duplicate (any case).
+
+    At most :data:`MAX_TAGS` are kept: beyond that a list is SEO padding.
+    """
     seen: set[str] = set()
     out: list[str] = []
     for value in values:
+        if len(out) >= MAX_TAGS:
+            break
         for part in value.split(","):
             tag = " ".join(part.split()).strip("#")
             if tag and len(tag) <= 80 and tag.casefold() not in seen:
@@ -88,6 +97,8 @@ def extract_tags(
             and not _hidden(a)
         ]
         tags = split_tags(t for t in links if t and len(t) <= 50)
+        if len(tags) > _MAX_LINK_TAGS:
+            return ()  # a tag cloud or tag index page, not this article's tags
         if tags:
             return tags
     tags = split_tags(v for key in _TAG_META_KEYS for v in metas.get(key, []))
