@@ -55,6 +55,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper.config import CrawlConfig, SourceConfig, config_from_dict
+from scraper.discover import MAX_XML_BYTES
 from scraper.errors import (
     ConfigError,
     FetchError,
@@ -64,7 +65,7 @@ from scraper.errors import (
     RobotsDisallowedError,
     TooLargeError,
 )
-from scraper.fetcher import Fetcher, FetchSettings
+from scraper.fetcher import Fetcher, FetchSettings, RetryLaterError
 from scraper.frontier import Frontier, FrontierEntry, utc_now
 from scraper.lock import CrawlLock
 from scraper.models import Article, FetchOutcome, Page
@@ -495,7 +496,7 @@ class _Run:
             if verdict != "allowed":
                 return _Fetched(task, verdict=verdict, robots_reason=reason,
                                 robots_status=rules.status, at=at)  # fmt: skip
-        fetcher = self._fetcher(source)
+        fetcher = self._fetcher(source, xml=task.kind in ("feed", "sitemap"))
         self.gate.wait(host)
         try:
             page = fetcher.fetch(task.url, robots=policy, etag=task.etag,
@@ -507,13 +508,13 @@ class _Run:
         return _Fetched(task, page=page, robots_sitemaps=sitemaps, at=at,
                         elapsed_ms=page.elapsed_ms)  # fmt: skip
 
-    def _fetcher(self, source: SourceConfig) -> _PoliteFetcher:
+    def _fetcher(self, source: SourceConfig, *, xml: bool = False) -> _PoliteFetcher:
         """One fetcher per distinct settings (connections are pooled per fetcher)."""
         with self._fetchers_lock:
-            return self._fetcher_locked(source)
+            return self._fetcher_locked(source, xml=xml)
 
-    def _fetcher_locked(self, source: SourceConfig) -> _PoliteFetcher:
-        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts)
+    def _fetcher_locked(self, source: SourceConfig, *, xml: bool = False) -> _PoliteFetcher:
+        key = (source.user_agent, source.timeout, source.block_private, source.seed_hosts, xml)
         fetcher = self._fetchers.get(key)
         if fetcher is None:
             settings = FetchSettings(
@@ -523,6 +524,11 @@ class _Run:
                 block_private=source.block_private,
                 # Hosts the source names itself may be private (an intranet site, tests).
                 allow_hosts=source.seed_hosts,
+                # Sitemaps may be 50 MB uncompressed (sitemaps.org); discover.py bounds
+                # them again once inflated. Pages keep the fetcher's 10 MiB default.
+                max_bytes=MAX_XML_BYTES if xml else FetchSettings.max_bytes,
+                # A longer Retry-After defers the URL to a later run (frontier).
+                defer_after=MAX_RETRY_WAIT_S,
             )
             fetcher = self._fetchers[key] = _PoliteFetcher(settings, self.gate)
         return fetcher
@@ -580,7 +586,8 @@ class _Run:
             permanent = _is_permanent(exc)
             state = self.frontier.mark_failed(
                 task.url, status=exc.status, error=exc.reason, permanent=permanent,
-                at=result.at, not_before=exc.wait if isinstance(exc, _DeferredError) else None,
+                at=result.at,
+                not_before=exc.wait if isinstance(exc, _DeferredError | RetryLaterError) else None,
             )  # fmt: skip
             self._record(task, None, outcome="failed", error=exc.reason, status=exc.status,
                          elapsed_ms=result.elapsed_ms, at=result.at)  # fmt: skip

@@ -79,6 +79,7 @@ __all__ = [
     "RETRYABLE_STATUSES",
     "FetchSettings",
     "Fetcher",
+    "RetryLaterError",
     "is_local_target",
     "load_local",
     "parse_retry_after",
@@ -124,6 +125,9 @@ class FetchSettings:
     total_timeout: float | None = None  # per attempt; None: connect + 3 × read timeout
     # Hosts exempt from block_private (a source that names an intranet host on purpose).
     allow_hosts: frozenset[str] = frozenset()
+    # A Retry-After longer than this is not waited for: fetch() raises RetryLaterError
+    # at once, so a crawl can defer the URL to a later run (None: wait, capped).
+    defer_after: float | None = None
 
     @property
     def budget(self) -> float:
@@ -139,6 +143,14 @@ class _RetryableStatusError(HTTPStatusError):
     def __init__(self, reason: str, *, url: str, status: int, retry_after: float | None):
         super().__init__(reason, url=url, status=status)
         self.retry_after = retry_after
+
+
+class RetryLaterError(HTTPStatusError):
+    """The server asked for a pause (Retry-After) longer than ``defer_after``."""
+
+    def __init__(self, reason: str, *, url: str, status: int, wait: float) -> None:
+        super().__init__(reason, url=url, status=status)
+        self.wait = wait
 
 
 class _BudgetExceededError(FetchTimeoutError):
@@ -346,6 +358,24 @@ class Fetcher:
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
 
     def _attempt(self, url: str, conditional: Mapping[str, str], html_only: bool) -> Page:
+        """One try; a Retry-After beyond ``defer_after`` ends the fetch at once."""
+        try:
+            return self._attempt_in_budget(url, conditional, html_only)
+        except _RetryableStatusError as exc:
+            limit = self.settings.defer_after
+            if limit is not None and exc.retry_after is not None and exc.retry_after > limit:
+                raise RetryLaterError(
+                    f"{exc.reason}; the server asked to wait {exc.retry_after:.0f} s "
+                    "(Retry-After)",
+                    url=exc.url or url,
+                    status=exc.status or 503,
+                    wait=exc.retry_after,
+                ) from exc
+            raise
+
+    def _attempt_in_budget(
+        self, url: str, conditional: Mapping[str, str], html_only: bool
+    ) -> Page:
         """One try within the wall-clock budget (see the watchdog above)."""
         with _Watchdog(self.settings.budget) as watchdog:
             try:

@@ -726,11 +726,6 @@ def test_robots_txt_5xx_is_recorded_in_fetches(local_server: LocalServer, tmp_pa
     assert any("robots.txt" in e and "503" in e for e in errors), errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a deferred Retry-After is reported as the 120 s cap and the URL is retried after "
-    "the normal 10 min back-off, not after the hour the server asked for",
-)
 def test_a_deferred_url_waits_as_long_as_retry_after_asked(
     local_server: LocalServer, tmp_path: Path
 ) -> None:
@@ -752,11 +747,6 @@ def test_a_deferred_url_waits_as_long_as_retry_after_asked(
 # -- big but legitimate sitemaps ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawl fetches sitemaps with the 10 MiB page limit although sitemaps.org allows "
-    "50 MB uncompressed (discover.MAX_XML_BYTES is 64 MiB): big sitemaps fail as too large",
-)
 def test_an_uncompressed_12_mb_sitemap_is_read(local_server: LocalServer, tmp_path: Path) -> None:
     title = "A long headline about the harbor council and its decisions " * 7
     entry = (
