@@ -621,14 +621,9 @@ def _refuse_private(url: str, original: str, allowed: frozenset[str]) -> None:
         raise _dns_error(host, exc, original) from None
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_multicast
-            or address.is_reserved
-            or address.is_unspecified
-        ):
+        # Anything not globally routable: private, loopback, link-local, CGNAT
+        # (100.64/10, which is_private misses), reserved, multicast, unspecified.
+        if not address.is_global or address.is_multicast:
             raise InvalidURLError(
                 f"refused: {host} resolves to a private address ({address})", url=original
             )

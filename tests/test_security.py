@@ -152,6 +152,7 @@ def test_file_urls_work_only_as_explicit_command_line_arguments(tmp_path: Path) 
         "169.254.169.254",  # cloud metadata
         "[fe80::1]",
         "[fd00::1]",
+        "100.64.0.1",  # carrier-grade NAT: not "private" to Python 3.11, not global either
     ],
 )
 def test_block_private_refuses_internal_addresses_in_any_spelling(host: str) -> None:
