@@ -288,6 +288,8 @@ def _unwrap_noscript_text(root: etree._Element) -> None:
     for el in list(root.iter("noscript", "button")):
         limit = _NOSCRIPT_TEXT if el.tag == "noscript" else _BUTTON_TEXT
         if _text_len(el) >= limit:
+            if el.tag == "button":
+                el.attrib.clear()  # the button's class ("menu-button") is not the text's
             el.tag = "div"
 
 
