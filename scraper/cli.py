@@ -4,6 +4,7 @@
 1  some inputs failed (each reported on stderr with a one-line reason)
 2  usage or configuration error
 75 another crawl holds the database lock (EX_TEMPFAIL: cron may simply try again later)
+130 the crawl was interrupted (Ctrl-C); the frontier keeps its place
 
 Heavy libraries (requests, lxml, sqlite-utils) are imported inside the commands so that
 ``scraper --help`` starts fast.
@@ -33,6 +34,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
 
 DEFAULT_DB = "archive.db"
 RECORD_KEYS = (
@@ -330,6 +332,8 @@ def crawl(
         _fail(exc.reason, EXIT_LOCKED)
     except ConfigError as exc:
         _fail(exc.reason, EXIT_USAGE)
+    except KeyboardInterrupt:
+        _fail("interrupted; the next run resumes where this one stopped", EXIT_INTERRUPTED)
     except ArchiveError as exc:
         # The archive itself failed (e.g. locked by a writer far longer than the busy
         # timeout): what was saved is committed; the next run resumes from the frontier.
