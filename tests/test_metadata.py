@@ -558,3 +558,12 @@ def test_a_tag_cloud_is_not_the_article_tags() -> None:
     cloud = "".join(f'<a href="/tag/t{i}/">Topic {i}</a>' for i in range(40))
     body = "<article><h1>Story</h1>" + BODY + "</article><div>" + cloud + "</div>"
     assert meta_of(page("", body)).tags == ()
+
+
+def test_blog_post_title_in_a_plain_h2_is_found_through_the_document_title() -> None:
+    head = "<title>Blog Archiv » Podcasts in Plex einbinden</title>"
+    body = (
+        '<div id="header"><h1><a href="/">Disfunctions</a></h1></div>'
+        "<div class='post'><h2>Podcasts in Plex einbinden</h2>" + BODY + "</div>"
+    )
+    assert meta_of(page(head, body, lang="de"), url=None).title == "Podcasts in Plex einbinden"

@@ -291,8 +291,9 @@ def _is_logo_heading(el: lxml.html.HtmlElement) -> bool:
 
 def _headings(
     tree: lxml.html.HtmlElement, h1s: list[lxml.html.HtmlElement], scope: Scope
-) -> tuple[list[str], str | None]:
-    """Title candidates (article h1s, other h1s, title-like h2/h3) and the trusted one.
+) -> tuple[list[str], list[str], str | None]:
+    """Title candidates (article h1s, other h1s, title-like h2/h3), plain h2s, and the
+    trusted heading.
 
     The trusted heading is the article's own h1 or, failing that, the only h1 on the
     page that is not a logo: readers take it as the title even when metadata differs.
@@ -312,17 +313,21 @@ def _headings(
             if not logo and not scope.excluded(h1):
                 plain.append(text)
     root = scope.element if scope.element is not None else tree
-    extra = []
+    extra: list[str] = []
+    subs: list[str] = []
     for el in root.iter("h2", "h3"):
-        cls = f"{el.get('class') or ''} {el.get('itemprop') or ''}"
-        if _TITLE_CLASS.search(cls) and not scope.excluded(el):
-            text = " ".join(el.text_content().split())
-            if text:
-                extra.append(text)
-                if len(extra) >= 3:
-                    break
+        if len(extra) >= 3 and len(subs) >= 5:
+            break
+        titled = bool(_TITLE_CLASS.search(f"{el.get('class') or ''} {el.get('itemprop') or ''}"))
+        if (titled and len(extra) >= 3) or (not titled and (len(subs) >= 5 or el.tag != "h2")):
+            continue
+        if scope.excluded(el):
+            continue
+        text = " ".join(el.text_content().split())
+        if text:
+            (extra if titled else subs).append(text)
     trusted = inside[0] if inside else (plain[0] if len(plain) == 1 else None)
-    return [*inside, *outside, *extra], trusted
+    return [*inside, *outside, *extra], subs, trusted
 
 
 def _local_candidates(
@@ -552,11 +557,12 @@ def extract_metadata(
     published, modified = _dates(tree, url, canonical, metas, ld, micro, scope, lang_tag, now)
 
     site_names = [s for s in (_first(metas, _SITE_KEYS), ld.publisher if ld else None) if s]
-    headings, trusted = _headings(tree, page.h1s, scope)
+    headings, subheadings, trusted = _headings(tree, page.h1s, scope)
     title = choose_title(
         headline=(ld.headline if ld else None) or micro.headline,
         og_title=_first(metas, ("og:title", "twitter:title")),
         headings=headings,
+        subheadings=subheadings,
         trusted=trusted,
         doc_title=page.title,
         other=[_first(metas, _TITLE_KEYS)],

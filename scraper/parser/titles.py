@@ -15,8 +15,11 @@ __all__ = ["choose_title", "strip_site_name"]
 _SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+|\s*(?:\||::|»|«)\s*")
 
 
+_DASHES = str.maketrans({"–": "-", "—": "-", "’": "'"})
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold().strip(" .:!?\"'«»“”„")
+    return " ".join(text.translate(_DASHES).split()).casefold().strip(" .:!?\"'«»“”„")
 
 
 def _clean(text: str | None) -> str | None:
@@ -106,15 +109,18 @@ def choose_title(
     headings: Sequence[str],
     doc_title: str | None,
     trusted: str | None = None,
+    subheadings: Sequence[str] = (),
     other: Sequence[str | None] = (),
     site_names: Sequence[str] = (),
 ) -> str | None:
     """Pick the title: a visible heading that the metadata confirms, else the metadata.
 
     ``headings`` are the page's h1 texts (article first) followed by title-like h2/h3
-    texts. A heading wins when it equals a metadata title, one of its separator-delimited
-    parts, or a long prefix of it. A heading that equals the site-name part of
-    ``<title>`` is the logo, not the title.
+    texts; ``subheadings`` are the first plain h2s (blogs put the post title there when
+    the h1 is the blog's name), used only when the metadata confirms them. A heading
+    wins when it equals a metadata title, one of its separator-delimited parts, or a
+    long prefix of it. A heading that equals the site-name part of ``<title>`` is the
+    logo, not the title.
     """
     headline, og_title, doc_title = _clean(headline), _clean(og_title), _clean(doc_title)
     others = [c for c in (_clean(o) for o in other) if c]
@@ -131,6 +137,14 @@ def choose_title(
         if len(split) > 1:
             parts.update(_norm(p) for p in split)
             edge_parts.update((_norm(split[0]), _norm(split[-1])))
+    cleaned = [_clean(h) for h in headings]
+    candidates = [h for h in cleaned if h and len(h) < 400 and _norm(h) not in site_keys]
+    subs = [c for c in (_clean(h) for h in subheadings) if c and len(c) < 400]
+    subs = [h for h in subs if _norm(h) not in site_keys and h not in candidates]
+    for h in (*candidates, *subs):
+        # A heading that is exactly a metadata title is confirmed twice over.
+        if _norm(h) in full and _norm(h) not in parts:
+            return h
     trusted = _clean(trusted)
     meta_titles = [c for c in (headline, og_title, *others, doc_title) if c]
     if trusted and _generic_label(trusted, meta_titles):
@@ -149,10 +163,8 @@ def choose_title(
             if cand and len(c) >= 10 and len(c) < len(key) and key.endswith(c):
                 return cand
         return trusted
-    cleaned = [_clean(h) for h in headings]
-    candidates = [h for h in cleaned if h and len(h) < 400 and _norm(h) not in site_keys]
     first_h1 = candidates[0] if candidates else None
-    for h in candidates:
+    for h in (*candidates, *subs):
         key = _norm(h)
         if not key:
             continue
