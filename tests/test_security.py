@@ -343,7 +343,6 @@ def test_markup_never_reaches_the_record() -> None:
         assert needle not in record
 
 
-@pytest.mark.xfail(strict=True, reason="title from <h1> includes the text of a <script> inside it")
 def test_script_text_inside_the_headline_is_not_part_of_the_title() -> None:
     article = parse(_script_page(), url="https://news.example/a")
     assert article.title == "Title bold"

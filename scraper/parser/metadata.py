@@ -15,6 +15,7 @@ from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 
 from scraper.parser.authors import clean_authors
 from scraper.parser.bylines import markup_authors
@@ -302,7 +303,7 @@ def _headings(
     outside: list[str] = []
     plain: list[str] = []
     for h1 in h1s:
-        text = " ".join(h1.text_content().split())
+        text = heading_text(h1)
         if not text:
             continue
         logo = _is_logo_heading(h1)
@@ -323,7 +324,7 @@ def _headings(
             continue
         if scope.excluded(el):
             continue
-        text = " ".join(el.text_content().split())
+        text = heading_text(el)
         if text:
             (extra if titled else subs).append(text)
     trusted = inside[0] if inside else (plain[0] if len(plain) == 1 else None)
@@ -595,3 +596,18 @@ def extract_metadata(
         paywalled=bool(ld and ld.free is False),
         page_type=(ld.type if ld else None) or _first(metas, ("og:type",)),
     )
+
+
+_CODE_TAGS = ("script", "style", "noscript", "template")
+_READABLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+
+
+def heading_text(el: lxml.html.HtmlElement) -> str:
+    """A heading's text as a reader sees it: whitespace collapsed, and no text of a
+    ``<script>`` or ``<style>`` that a CMS (or an attacker) put inside the heading."""
+    if next(el.iter(*_CODE_TAGS), None) is None:
+        return " ".join(el.text_content().split())
+    return " ".join("".join(_READABLE_TEXT(el)).split())
