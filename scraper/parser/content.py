@@ -128,6 +128,11 @@ def _attached(el: etree._Element, tree: etree._Element) -> bool:
     return root is tree or root is tree.getroottree().getroot()
 
 
+def _text(el: etree._Element) -> str:
+    """All text under ``el`` (works on plain lxml elements too, not only lxml.html)."""
+    return "".join(el.itertext())
+
+
 # --- choosing the main content ---------------------------------------------------------
 
 
@@ -148,7 +153,7 @@ def choose_roots(
         if tag in _DIRECT_ONLY:
             text = (el.text or "") + "".join(c.tail or "" for c in el)
         else:
-            text = el.text_content()
+            text = _text(el)
         text = text.strip()
         length = len(text)
         if length < _MIN_PARA:
@@ -157,7 +162,7 @@ def choose_roots(
         if length >= _MASS_MIN:
             plain = length
             if tag not in _DIRECT_ONLY:
-                plain -= sum(len(a.text_content()) for a in el.iter("a"))
+                plain -= sum(len(_text(a)) for a in el.iter("a"))
             if plain >= _MASS_MIN:
                 for anc in el.iterancestors():
                     mass[anc] = mass.get(anc, 0) + plain
@@ -218,7 +223,7 @@ def _standfirst(root: etree._Element) -> list[etree._Element]:
             if not paras and sib.tag in ("div", "section") and len(sib) <= 3:
                 paras = [sib]  # a standfirst written as a plain <div> of text
             for p in reversed(paras):
-                text = " ".join(p.text_content().split())
+                text = " ".join(_text(p).split())
                 if (
                     len(text) >= _STANDFIRST_MIN
                     and text.endswith(_SENTENCE_END)
@@ -301,7 +306,7 @@ def _with_siblings(
         if scores.get(sib, float("-inf")) + bonus >= threshold:
             out.append(sib)
         elif sib.tag == "p":
-            text = collapse(sib.text_content())
+            text = collapse(_text(sib))
             density = link_density(sib)
             if (len(text) > 80 and density < 0.25) or (
                 0 < len(text) <= 80 and density == 0 and text.endswith(".")
@@ -336,27 +341,27 @@ def _best_strong(
 
 
 def _good_text(el: etree._Element) -> float:
-    text = " ".join(el.text_content().split())
+    text = " ".join(_text(el).split())
     if not text:
         return 0.0
-    links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    links = sum(len(" ".join(_text(a).split())) for a in el.iter("a"))
     return max(len(text) - links, 0)
 
 
 def link_density(el: etree._Element) -> float:
     """Share of the element's text that sits inside links (0 for no text)."""
-    total = len(" ".join(el.text_content().split()))
+    total = len(" ".join(_text(el).split()))
     if not total:
         return 0.0
-    links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    links = sum(len(" ".join(_text(a).split())) for a in el.iter("a"))
     return min(links / total, 1.0)
 
 
 def _link_density_of(roots: list[etree._Element]) -> float:
     total = links = 0
     for r in roots:
-        total += len(" ".join(r.text_content().split()))
-        links += sum(len(" ".join(a.text_content().split())) for a in r.iter("a"))
+        total += len(" ".join(_text(r).split()))
+        links += sum(len(" ".join(_text(a).split())) for a in r.iter("a"))
     return min(links / total, 1.0) if total else 0.0
 
 
@@ -392,10 +397,10 @@ def _link_box(el: etree._Element) -> bool:
     if len(links) < 2:
         return False
     limit = _LIST_LINK_DENSITY if el.tag in ("ul", "ol", "dl") else _BOX_LINK_DENSITY
-    total = len(" ".join(el.text_content().split()))
+    total = len(" ".join(_text(el).split()))
     if not total:
         return False
-    link_chars = sum(len(" ".join(a.text_content().split())) for a in links)
+    link_chars = sum(len(" ".join(_text(a).split())) for a in links)
     # A long text with many inline links is still text: only link lists go.
     return link_chars / total > limit and total - link_chars < _LINK_BOX_MAX_PLAIN
 

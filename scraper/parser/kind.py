@@ -71,7 +71,7 @@ def _looks_not_found(tree: etree._Element, meta: Metadata) -> bool:
     titles = [meta.title or ""]
     title_el = tree.find(".//title")
     if title_el is not None:
-        titles.append(title_el.text_content() if hasattr(title_el, "text_content") else "")
+        titles.append("".join(title_el.itertext()))
     for h1 in tree.iter("h1"):
         titles.append("".join(h1.itertext()))
         break
