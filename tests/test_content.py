@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.errors import ScraperError
 from scraper.parser.content import extract_content
@@ -429,3 +431,38 @@ def test_a_page_served_inside_noscript_is_read() -> None:
     <div id="app"></div></body></html>"""
     content = extract(html)
     assert "Paragraph 3." in content.body
+
+
+_TAGS = ["p", "div", "ul", "li", "ol", "h2", "h3", "strong", "b", "a", "br", "table", "tr", "td"]
+
+
+@st.composite
+def _pages(draw: st.DrawFn) -> str:
+    parts = ["<html><body><article>"]
+    for _ in range(draw(st.integers(0, 25))):
+        kind = draw(st.sampled_from(["open", "close", "text", "marker"]))
+        tag = draw(st.sampled_from(_TAGS))
+        if kind == "open":
+            parts.append(f"<{tag}>")
+        elif kind == "close":
+            parts.append(f"</{tag}>")
+        elif kind == "marker":
+            parts.append(draw(st.sampled_from(["▶ ", "- ", "1. ", "2) ", "• ", "Details. "])))
+        else:
+            parts.append(draw(st.text(min_size=0, max_size=60)))
+    return "".join(parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_pages())
+def test_any_markup_gives_a_consistent_record(html: str) -> None:
+    content = extract(html)
+    assert content.body == content.body.strip()
+    assert "\n\n\n" not in content.body
+    assert content.text_chars == len(content.body)
+    for bullet in content.bullets:
+        assert bullet.text and bullet.text in content.body
+        assert bullet.depth >= 0
+    for section in content.sections:
+        assert section.heading
+        assert section.text in content.body
