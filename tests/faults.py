@@ -227,3 +227,14 @@ def fetch_rows(db: Path) -> dict[str, list[dict[str, Any]]]:
         path = "/" + row["url"].split("/", 3)[3]
         grouped.setdefault(path, []).append(dict(row))
     return grouped
+
+
+def write_config(tmp_path: Path, server: LocalServer, *, name: str) -> Path:
+    """A sources.toml for a subprocess crawl of ``server``'s /news/ articles."""
+    toml = tmp_path / "sources.toml"
+    toml.write_text(
+        "[defaults]\ndelay = 0.0\nconcurrency = 2\ntimeout = 5\nrobots = false\n"
+        f'[[sources]]\nname = "{name}"\nstart = ["{server.url("/")}"]\n'
+        "allow = ['/news/']\n"
+    )
+    return toml

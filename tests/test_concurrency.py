@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from click.testing import CliRunner
 
 from scraper.cli import EXIT_LOCKED, main
 from tests import localserver
-from tests.faults import HTML, article_html, listing_html
+from tests.faults import HTML, article_html, listing_html, write_config
 from tests.localserver import LocalServer
 
 local_server = localserver.local_server
@@ -46,23 +45,6 @@ def slow_site() -> Iterator[LocalServer]:
     finally:
         server.stop()
 
-
-def write_config(tmp_path: Path, server: LocalServer) -> Path:
-    toml = tmp_path / "sources.toml"
-    toml.write_text(
-        textwrap.dedent(f"""
-            [defaults]
-            delay = 0.0
-            concurrency = 2
-            timeout = 5
-            robots = false
-            [[sources]]
-            name = "slow"
-            start = ["{server.url("/")}"]
-            allow = ['/news/']
-        """)
-    )
-    return toml
 
 
 def cli(*args: str) -> subprocess.Popen[str]:
@@ -114,7 +96,7 @@ def test_second_crawl_exits_75_at_once_and_with_wait_runs_after_the_first(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="slow")
     first = cli("crawl", "--config", str(toml), "--db", str(db), "-q")
     try:
         wait_until(lambda: slow_site.hits("/") > 0, first, "the first crawl started")
@@ -146,7 +128,7 @@ def test_search_export_show_and_stats_work_during_a_crawl(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="slow")
     crawl = cli("crawl", "--config", str(toml), "--db", str(db), "-q")
     outputs: list[tuple[list[str], int, str]] = []
     try:
@@ -195,7 +177,7 @@ def test_crawl_waits_for_another_writer_instead_of_failing(
     from scraper.crawl import run_crawl
 
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="slow")
     Archive(db).close()  # schema in place
     holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")

@@ -25,7 +25,7 @@ import pytest
 
 from scraper.config import load_config
 from scraper.crawl import run_crawl
-from tests.faults import HTML, article_html, listing_html
+from tests.faults import HTML, article_html, listing_html, write_config
 from tests.localserver import LocalServer
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -48,23 +48,6 @@ def slow_site() -> Iterator[LocalServer]:
     finally:
         server.stop()
 
-
-def write_config(tmp_path: Path, server: LocalServer) -> Path:
-    toml = tmp_path / "sources.toml"
-    toml.write_text(
-        textwrap.dedent(f"""
-            [defaults]
-            delay = 0.0
-            concurrency = 2
-            timeout = 5
-            robots = false
-            [[sources]]
-            name = "crash"
-            start = ["{server.url("/")}"]
-            allow = ['/news/']
-        """)
-    )
-    return toml
 
 
 def start_cli_crawl(toml: Path, db: Path) -> subprocess.Popen[bytes]:
@@ -232,7 +215,7 @@ def test_kill_during_fetches_then_rerun_completes_the_rest(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     proc = start_cli_crawl(toml, db)
     try:
         wait_for(lambda: sum(slow_site.hits(p) for p in ARTICLES) >= 3, proc, "3 article GETs")
@@ -265,7 +248,7 @@ def test_kill_while_articles_are_being_written_then_rerun(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     proc = start_cli_crawl(toml, db)
     try:
         wait_for(lambda: count_articles(db) >= 2, proc, "2 articles were written")
@@ -282,7 +265,7 @@ def test_repeated_kills_at_varied_moments_never_corrupt_and_finally_complete(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     for delay in (0.6, 1.0, 1.4):  # interpreter start-up is ~0.5 s: before and after writes
         proc = start_cli_crawl(toml, db)
         try:
@@ -304,7 +287,7 @@ def test_kill_inside_an_article_save_rolls_the_whole_save_back(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     # The 3rd article's raw page is written (bullets, revision, article row before it)
     # but the transaction is not committed when the process dies.
     code = run_dying_child(toml, db, "scraper.archiver:_store_page", kill_on_call=3)
@@ -322,7 +305,7 @@ def test_kill_inside_an_article_update_keeps_the_previous_revision_whole(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     assert run_crawl(load_config(toml), db_path=db, parse_workers=0).new == len(ARTICLES)
     # Every article is edited; the re-crawl dies inside the second update, after the old
     # bullets were deleted and the new ones inserted.
@@ -343,7 +326,7 @@ def test_kill_while_queueing_a_listings_links_loses_no_link(
     slow_site: LocalServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "archive.db"
-    toml = write_config(tmp_path, slow_site)
+    toml = write_config(tmp_path, slow_site, name="crash")
     # Frontier.add call 1 is the seed; calls 2.. are the listing's links, added in one
     # transaction with the listing's "done" mark. Die after the 5th.
     code = run_dying_child(toml, db, "scraper.frontier:Frontier.add", kill_on_call=5)
@@ -367,7 +350,7 @@ def test_kill_while_queueing_a_listings_links_loses_no_link(
 def test_no_process_outlives_a_killed_crawl(
     slow_site: LocalServer, tmp_path: Path, sig: signal.Signals
 ) -> None:
-    proc = start_cli_crawl(write_config(tmp_path, slow_site), tmp_path / "archive.db")
+    proc = start_cli_crawl(write_config(tmp_path, slow_site, name="crash"), tmp_path / "archive.db")
     try:
         wait_for(lambda: sum(slow_site.hits(p) for p in ARTICLES) >= 2, proc, "2 article GETs")
         os.kill(proc.pid, sig)
