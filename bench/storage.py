@@ -108,8 +108,10 @@ def main() -> None:
         raise SystemExit(f"no *.html(.gz) pages in {args.corpus}")
     raw = sum(len(p) for p in pages)
     median = sorted(len(p) for p in pages)[len(pages) // 2]
-    print(f"{len(pages)} pages, {raw / 1e6:.1f} MB raw HTML, median {median / 1e3:.0f} KB"
-          f" (zstandard {zstandard.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION})\n")
+    print(
+        f"{len(pages)} pages, {raw / 1e6:.1f} MB raw HTML, median {median / 1e3:.0f} KB"
+        f" (zstandard {zstandard.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION})\n"
+    )
     print("| codec | ratio (raw/stored) | compress MB/s | decompress MB/s | stored MB |")
     print("|---|---:|---:|---:|---:|")
     for codec in CODECS:
