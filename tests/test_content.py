@@ -466,3 +466,12 @@ def test_any_markup_gives_a_consistent_record(html: str) -> None:
     for section in content.sections:
         assert section.heading
         assert section.text in content.body
+
+
+def test_reference_lists_after_a_references_heading_are_not_bullets() -> None:
+    refs = "".join(f"<li>Author {i} (2009). A study of things. Journal {i}.</li>" for i in range(4))
+    html = f"""<html><body><article>{para(1)}<ul><li>Real point one</li><li>Real point two</li></ul>
+    {para(2)}<h2>References</h2><ol>{refs}</ol></article></body></html>"""
+    content = extract(html)
+    assert [b.text for b in content.bullets] == ["Real point one", "Real point two"]
+    assert "Author 1" not in content.body

@@ -69,7 +69,8 @@ _STRONG_WORDS = _words(
     """
 comment* disqus cookie* consent* gdpr nav* menu* subnav sidenav breadcrumb*
 footer* pagination pager paging skip* login* signin register mobilemenu hamburger backtotop
-totop scrolltop jump* postmeta* entry-utility footnote* endnote*
+totop scrolltop jump* postmeta* entry-utility footnote* endnote* reflist references
+editsection
 """
 )
 # Furniture words that page wrappers and content blocks also carry ("node-promoted",
@@ -346,7 +347,10 @@ _RELATED_HEADING = re.compile(
     r"|weitere (?:artikel|beiträge|meldungen|nachrichten|themen)|auch interessant"
     r"|à lire aussi|lire aussi|sur le même sujet|leer también|te puede interesar"
     r"|noticias relacionadas|czytaj także|czytaj też|zobacz także|читайте также"
-    r"|похожие (?:статьи|материалы)|tags|schlagwörter|schlagworte)\b.{0,40}$",
+    r"|похожие (?:статьи|материалы)|tags|schlagwörter|schlagworte"
+    r"|references|footnotes|bibliography|einzelnachweise|anmerkungen|fußnoten"
+    r"|quellenangaben|références|referencias|przypisy|bibliografia|примечания"
+    r"|источники)\b.{0,40}$",
     re.IGNORECASE,
 )
 _LINE_MAX = 60
