@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import ScraperError
 from scraper.parser.content import extract_content
-from scraper.parser.profiles import css_to_xpath, find_profile, parse_profiles
+from scraper.parser.profiles import find_profile, parse_profiles
 from scraper.parser.tree import build_tree
 from scraper.parser.types import Content, Metadata
 
@@ -344,21 +344,23 @@ def test_profile_hosts_match_the_domain_www_and_subdomains_only() -> None:
     assert find_profile(None) is None
 
 
-def test_css_subset_translates_to_xpath_that_selects_the_right_elements() -> None:
+def test_profile_css_selectors_pick_lxml_elements_and_remove_furniture() -> None:
     tree = build_tree(
         '<html><body><div class="a b" id="x"><p class="easy-footnote-x">1</p>'
-        '<span><p>2</p></span></div><p data-k="v-end">3</p></body></html>'
+        '<span><p>2</p></span><p>keep</p></div><p data-k="v-end">3</p></body></html>'
     )
-
-    def texts(selector: str) -> list[str]:
-        return [el.text_content() for el in tree.xpath(css_to_xpath(selector))]
-
-    assert texts("div.b > p") == ["1"]
-    assert texts("div#x p") == ["1", "2"]
-    assert texts("[class^=easy-footnote]") == ["1"]
-    assert texts("p[data-k$=end], div.a > p") == ["1", "3"]
-    with pytest.raises(ScraperError):
-        css_to_xpath("div:has(p)")
+    (profile,) = parse_profiles(
+        "[[profile]]\nname='t'\nhosts=['t.example']\n"
+        "body=['section.none', 'div.b:has(> span)']\n"
+        "remove=['[class^=easy-footnote]', 'div#x > span']\n"
+        "title='p[data-k$=end]'\n"
+    )
+    (body,) = profile.select_body(tree)
+    assert body.get("id") == "x"
+    assert body.getroottree().getroot() is tree  # an element of the lxml tree itself
+    assert " ".join(body.text_content().split()) == "keep"
+    assert profile.select_title(tree) == "3"
+    assert not tree.xpath("//@data-scraper-node")  # the temporary marks are gone
 
 
 def test_profile_file_errors_are_reported() -> None:

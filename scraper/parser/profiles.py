@@ -2,14 +2,17 @@
 
 A profile names the body element of a site's article pages and the furniture inside it
 (tags, share widgets, footnote back-links), so the generic extraction does not have to
-guess there. The data format is documented at the top of the TOML file. Selectors are a
-small CSS subset translated to XPath here, so the hot path needs neither BeautifulSoup
-nor another dependency.
+guess there. The data format is documented at the top of the TOML file.
+
+This is where beautifulsoup4 earns its place: selectors are full CSS (soupsieve, the
+engine behind ``BeautifulSoup.select``), which profile authors know, while only pages of
+a profiled host pay for the extra BeautifulSoup tree; every other page is read from the
+lxml tree alone. The elements soupsieve picks are found again in the lxml tree through
+a temporary numbering attribute, so the rest of the parser keeps working on lxml.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +23,7 @@ from lxml import etree
 
 from scraper.errors import ScraperError
 
-__all__ = ["Profile", "css_to_xpath", "find_profile", "load_profiles"]
+__all__ = ["Profile", "find_profile", "load_profiles", "parse_profiles"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +53,10 @@ class Profile:
         An empty list when no body selector matches (the page is not an article page of
         this site's known layout): the generic extraction then takes over.
         """
-        for selector in self.remove:
-            for el in _xpath(selector)(tree):
-                _drop(el)
-        for selector in self.body:
-            found = _xpath(selector)(tree)
-            if found:
-                return [found[0]]
-        return []
+        picked = _select(tree, {"remove": self.remove, "body": self.body})
+        for el in picked["remove"]:
+            _drop(el)
+        return picked["body"][:1]
 
     def select_title(self, tree: etree._Element) -> str | None:
         """Text of the title element, whitespace collapsed, or None."""
@@ -68,10 +67,44 @@ class Profile:
         return _first_text(tree, self.date)
 
 
+_MARK = "data-scraper-node"
+
+
+def _select(
+    tree: etree._Element, groups: dict[str, tuple[str, ...]]
+) -> dict[str, list[etree._Element]]:
+    """For each group, the lxml elements its CSS selectors match (for ``body``: those of
+    the first selector that matches anything), found with soupsieve on a BeautifulSoup
+    copy of ``tree``."""
+    from bs4 import BeautifulSoup
+
+    nodes: list[etree._Element] = []
+    for el in tree.iter():
+        if isinstance(el.tag, str):
+            el.set(_MARK, str(len(nodes)))
+            nodes.append(el)
+    try:
+        soup = BeautifulSoup(etree.tostring(tree, encoding="unicode", method="html"), "lxml")
+    finally:
+        etree.strip_attributes(tree, _MARK)
+    out: dict[str, list[etree._Element]] = {}
+    for name, selectors in groups.items():
+        found: list[etree._Element] = []
+        for selector in selectors:
+            for tag in soup.select(selector):
+                mark = tag.get(_MARK)
+                if isinstance(mark, str) and mark.isdigit() and int(mark) < len(nodes):
+                    found.append(nodes[int(mark)])
+            if found and name == "body":
+                break
+        out[name] = found
+    return out
+
+
 def _first_text(tree: etree._Element, selector: str | None) -> str | None:
     if not selector:
         return None
-    for el in _xpath(selector)(tree):
+    for el in _select(tree, {"text": (selector,)})["text"]:
         text = " ".join("".join(el.itertext()).split())
         if text:
             return text
@@ -119,7 +152,7 @@ def parse_profiles(text: str) -> tuple[Profile, ...]:
             raise ScraperError(f"invalid site profile {item!r}: {exc}") from exc
         for selector in (*profile.body, *profile.remove, profile.title, profile.date):
             if selector:
-                _xpath(selector)  # fail early on a selector we cannot translate
+                _check_selector(selector)
         out.append(profile)
     return tuple(out)
 
@@ -144,95 +177,11 @@ def find_profile(url: str | None) -> Profile | None:
     return None
 
 
-# --- a small CSS-to-XPath translator --------------------------------------------------------
+def _check_selector(selector: str) -> None:
+    """Fail when the profiles are loaded, not on the first page of that site."""
+    import soupsieve
 
-_TOKEN = re.compile(
-    r"""(?:
-      (?P<comb>\s*>\s*)
-    | (?P<tag>[a-zA-Z*][a-zA-Z0-9-]*)
-    | \.(?P<cls>[\w-]+)
-    | \#(?P<id>[\w-]+)
-    | \[\s*(?P<attr>[\w:-]+)\s*(?:(?P<op>[\^$*~]?=)\s*(?P<val>"[^"]*"|'[^']*'|[^\]\s]+)\s*)?\]
-    | (?P<space>\s+)
-    )""",
-    re.VERBOSE,
-)
-
-
-@lru_cache(maxsize=256)
-def _xpath(selector: str) -> etree.XPath:
-    return etree.XPath(css_to_xpath(selector))
-
-
-def css_to_xpath(selector: str) -> str:
-    """Translate a CSS selector of the supported subset into an XPath expression."""
-    groups = [g.strip() for g in selector.split(",")]
-    if not all(groups):
-        raise ScraperError(f"empty group in selector {selector!r}")
-    return " | ".join(_group(g) for g in groups)
-
-
-def _group(selector: str) -> str:
-    """One compound-selector chain: steps joined by descendant or child axes."""
-    path = "descendant-or-self::"
-    step_tag = ""
-    conds: list[str] = []
-    in_step = False
-    axis = ""  # axis before the next step: "" (first), "/descendant::" or "/"
-    pos = 0
-    text = selector.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise ScraperError(f"unsupported CSS selector {selector!r} at {text[pos:]!r}")
-        pos = m.end()
-        if m.group("comb") or m.group("space"):
-            if not in_step:
-                raise ScraperError(f"misplaced combinator in selector {selector!r}")
-            path += (step_tag or "*") + "".join(f"[{c}]" for c in conds)
-            step_tag, conds, in_step = "", [], False
-            axis = "/" if m.group("comb") else "/descendant::"
-            continue
-        if not in_step:
-            path += axis
-            in_step = True
-        if m.group("tag"):
-            step_tag = m.group("tag").lower()
-        elif m.group("cls"):
-            conds.append(_has_word("@class", m.group("cls")))
-        elif m.group("id"):
-            conds.append(f"@id={_quote(m.group('id'))}")
-        else:
-            conds.append(_attr(m.group("attr"), m.group("op"), m.group("val")))
-    if not in_step:
-        raise ScraperError(f"selector {selector!r} ends with a combinator")
-    return path + (step_tag or "*") + "".join(f"[{c}]" for c in conds)
-
-
-def _attr(name: str, op: str | None, raw: str | None) -> str:
-    attr = f"@{name}"
-    if op is None or raw is None:
-        return attr
-    value = raw[1:-1] if raw[:1] in "\"'" else raw
-    q = _quote(value)
-    if op == "=":
-        return f"{attr}={q}"
-    if op == "^=":
-        return f"starts-with({attr}, {q})"
-    if op == "*=":
-        return f"contains({attr}, {q})"
-    if op == "$=":
-        return f"substring({attr}, string-length({attr}) - {len(value) - 1})={q}"
-    return _has_word(attr, value)
-
-
-def _has_word(attr: str, word: str) -> str:
-    return f"contains(concat(' ', normalize-space({attr}), ' '), {_quote(' ' + word + ' ')})"
-
-
-def _quote(value: str) -> str:
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    raise ScraperError(f"selector value with both quote kinds: {value!r}")
+    try:
+        soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:
+        raise ScraperError(f"invalid CSS selector {selector!r} in site profiles: {exc}") from exc
