@@ -206,6 +206,7 @@ class RunResult:
     exit_code: int
     note: str = ""
     other_cores: float = 0.0  # CPU used by everything else on the machine meanwhile
+    cpu_split: str = ""  # CPU ms per article by process group
     series: list[tuple[float, int]] = field(default_factory=list)
 
     @property
@@ -291,9 +292,17 @@ def run_ours(bases: list[str], workdir: Path, concurrency: int | None,
     code, wall, cpu, mon, _, err = run_measured(cmd, env=scraper_env(), on_sample=on_sample)
     requests = server_stats(bases[0]).get("requests", 0)
     summary = next((ln for ln in err.splitlines() if ln.startswith("crawl:")), err[-300:])
+    articles = max(1, count_rows(db))
+    groups: dict[str, float] = {}
+    for key, seconds in mon.cpu.items():
+        name = mon.names.get(key, "")
+        group = ("main process" if key[0] == mon.pid else
+                 "parse workers + forkserver" if "forkserver" in name else "other")  # fmt: skip
+        groups[group] = groups.get(group, 0.0) + seconds
+    split = ", ".join(f"{g} {1000 * sec / articles:.1f}" for g, sec in groups.items())
     return RunResult("ours (scraper crawl)", count_rows(db), wall, cpu, mon.peak_rss / 2**20,
                      mon.peak_pss / 2**20, requests, code, summary.strip(), mon.other_cores,
-                     mon.samples)  # fmt: skip
+                     f"CPU ms per article: {split}", mon.samples)  # fmt: skip
 
 
 _BARE_FETCH = """
@@ -457,14 +466,15 @@ def machine() -> str:
 
 def table(results: list[RunResult]) -> str:
     rows = [
-        "| crawler | articles | wall s | pages/s | requests/s | CPU (cores) | peak RSS MB | "
-        "peak PSS MB | other load (cores) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| crawler | articles | wall s | pages/s | requests/s | CPU (cores) | CPU ms/article | "
+        "peak RSS MB | peak PSS MB | other load (cores) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         rows.append(
             f"| {r.name} | {r.articles} | {r.wall_s:.1f} | {r.pages_per_s:.1f} | "
-            f"{r.requests / r.wall_s:.1f} | {r.cores:.2f} | {r.peak_rss_mb:.0f} | "
+            f"{r.requests / r.wall_s:.1f} | {r.cores:.2f} | "
+            f"{1000 * r.cpu_s / max(1, r.articles):.1f} | {r.peak_rss_mb:.0f} | "
             f"{r.peak_pss_mb:.0f} | {r.other_cores:.2f} |"
         )
     return "\n".join(rows)
@@ -566,7 +576,8 @@ def main() -> None:
         print(f"- ours / reference = **{ratio:.2f}x** (target >= 1.0x: "
               f"{'met' if ratio >= 1 else 'missed'})")  # fmt: skip
     for r in results:
-        print(f"- {r.name}: exit {r.exit_code}; {r.note}")
+        split = f"; {r.cpu_split}" if r.cpu_split else ""
+        print(f"- {r.name}: exit {r.exit_code}; {r.note}{split}")
     if args.json:
         data = {"date": date, "machine": machine(), "rates": rates, "ceiling": ceiling,
                 "concurrency": concurrency, "latency": args.latency,
