@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
-
-import sqlite_utils
 
 from scraper import compress, schema
 from scraper import query as reads
@@ -33,6 +31,9 @@ from scraper.errors import ArchiveError, LockedError
 from scraper.models import Article, FetchOutcome, Page
 from scraper.normalize import same_site
 from scraper.query import StoredPage
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["Archive", "SaveResult", "StoredPage", "content_hash"]
 
@@ -117,14 +118,22 @@ class Archive:
             if _is_busy(exc):
                 raise _archive_error(exc, self.path, None) from exc
             raise ArchiveError(f"{self.path} is not a usable archive: {exc}") from exc
-        # No plugin hooks: third-party sqlite-utils plugins have no business in a crawl.
-        self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
+        self._db: sqlite_utils.Database | None = None
 
     # -- lifecycle --------------------------------------------------------------
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """The sqlite-utils view of the archive, for ad-hoc queries."""
+        """The sqlite-utils view of the archive (writes, ad-hoc queries).
+
+        Made on first use: read-only commands (search, show, export) never pay for
+        importing sqlite-utils, which is most of their start-up time.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            # No plugin hooks: third-party sqlite-utils plugins have no business here.
+            self._db = sqlite_utils.Database(self._conn, execute_plugins=False)
         return self._db
 
     def close(self) -> None:
@@ -230,7 +239,7 @@ class Archive:
     def record_fetch(self, outcome: FetchOutcome) -> None:
         """Append one request outcome (success or failure) to ``fetches``."""
         with self._write(outcome.url):
-            self._db.table("fetches").insert(outcome.to_dict())
+            self.db.table("fetches").insert(outcome.to_dict())
 
     def rebuild_fts(self) -> None:
         """Rebuild the full-text index from ``articles`` and ``bullets`` (repair tool)."""
@@ -268,7 +277,7 @@ class Archive:
             revision=1, content_hash=digest, first_seen=now, last_fetched=now, last_changed=now,
             parser_version=parser_version,
         )  # fmt: skip
-        last_pk = self._db.table("articles").insert(row).last_pk
+        last_pk = self.db.table("articles").insert(row).last_pk
         assert last_pk is not None
         article_id = int(last_pk)
         _insert_bullets(conn, article_id, record["bullets"])
@@ -287,7 +296,7 @@ class Archive:
         row.update(
             revision=revision, content_hash=digest, last_changed=now, parser_version=parser_version,
         )  # fmt: skip
-        self._db.table("articles").update(article_id, row)
+        self.db.table("articles").update(article_id, row)
         conn.execute(
             "UPDATE articles SET last_fetched = max(last_fetched, ?) WHERE id = ?",
             (now, article_id),
@@ -316,7 +325,7 @@ class Archive:
         }
         if changed:
             changed["parser_version"] = parser_version
-            self._db.table("articles").update(article_id, changed)
+            self.db.table("articles").update(article_id, changed)
         # Bullet text and section are hashed; only nesting depth can differ here.
         depths = [b["depth"] for b in record["bullets"]]
         stored_depths = [
