@@ -249,10 +249,8 @@ def scraper_env() -> dict[str, str]:
 
 
 def write_sources(path: Path, bases: list[str], concurrency: int | None) -> None:
-    # block_private = false: with the default (true) only the first source's robots.txt
-    # can be fetched, because the crawl caches one robots policy per user agent whose
-    # fetcher allows only that source's seed hosts (reported to the lead).
-    lines = ["[defaults]", "delay = 0", "block_private = false"]
+    # block_private stays at its default (true): each source names its own loopback host.
+    lines = ["[defaults]", "delay = 0"]
     if concurrency is not None:
         lines.append(f"concurrency = {concurrency}")
     for i, base in enumerate(bases):
