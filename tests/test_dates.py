@@ -154,3 +154,18 @@ def test_relocalize_ignores_unrelated_times() -> None:
     assert relocalize("2023-11-09T03:28:35+01:00", ["2023-11-09 03:28:35"]) == (
         "2023-11-09T03:28:35+01:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/news/29-10-2021", "2021-10-29"),
+        ("https://example.org/newsroom/23-01-2022-team-wins/17-378.html", "2022-01-23"),
+        ("https://example.org/news/05-04-2021-story", None),  # day or month first? unknown
+        ("https://example.org/v1.23-01-2022/x", None),
+    ],
+)
+def test_date_from_url_reads_day_first_only_when_unambiguous(
+    url: str, expected: str | None
+) -> None:
+    assert date_from_url(url, now=NOW) == expected

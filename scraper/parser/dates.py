@@ -382,6 +382,9 @@ _ISO_FULL = re.compile(
 # URL dates: /2026/04/09/, /2026-04-09-, _20260409, /2026/04/09.
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/\-_.]([01]?\d)[/\-_.]([0-3]?\d)(?:[/\-_.]|$)")
 _URL_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})([01]\d)([0-3]\d)(?!\d)")
+# Day first (/29-10-2021, /23-01-2022-title): only when the day cannot be a month,
+# so a US month-first path is never misread.
+_URL_DMY = re.compile(r"(?<![\w.])([0-3]\d)[\-_.]([01]\d)[\-_.]((?:19|20)\d{2})(?![\d])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,6 +626,11 @@ def date_from_url(url: str | None, *, now: datetime | None = None) -> str | None
     for rx in (_URL_YMD, _URL_COMPACT):
         for m in rx.finditer(path):
             iso = _fmt(int(m[1]), int(m[2]), int(m[3]))
+            if iso and is_plausible(iso, now=now):
+                return iso
+    for m in _URL_DMY.finditer(path):
+        if int(m[1]) > 12:
+            iso = _fmt(int(m[3]), int(m[2]), int(m[1]))
             if iso and is_plausible(iso, now=now):
                 return iso
     return None
