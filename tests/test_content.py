@@ -477,3 +477,17 @@ def test_reference_lists_after_a_references_heading_are_not_bullets() -> None:
     content = extract(html)
     assert [b.text for b in content.bullets] == ["Real point one", "Real point two"]
     assert "Author 1" not in content.body
+
+
+def test_soft_hyphens_and_ruby_readings_are_not_body_text() -> None:
+    html = (
+        "<html><body><article>"
+        f"<p>Die Kom\xadmu\xadnal\xadpo\xadli\xadtik &shy;bleibt ein Thema. {LOREM}</p>"
+        "<p><ruby>法律<rp>(</rp><rt>ほうりつ</rt><rp>)</rp></ruby>ができて、"
+        f"<ruby>子<rt>こ</rt></ruby>どもを守ります。 {LOREM}</p>"
+        "</article></body></html>"
+    )
+    body = extract(html).body
+    assert "Die Kommunalpolitik bleibt ein Thema." in body
+    assert "法律ができて、子どもを守ります。" in body
+    assert "\xad" not in body and "ほうりつ" not in body

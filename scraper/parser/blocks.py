@@ -21,6 +21,10 @@ form center details summary address hr fieldset legend body html"""
 BLOCK_TAGS = frozenset(_BLOCK_TAG_NAMES.split())
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BOLD = frozenset({"strong", "b"})
+# Not reading text: images, and ruby annotations (the reading aid printed above
+# East Asian characters, with its fallback parentheses), which would otherwise be
+# spliced into the middle of the words they annotate.
+_SKIP_INLINE = frozenset({"img", "rt", "rp"})
 _WS = re.compile(r"\s+")
 _PARA_BREAK = re.compile(r"\n[ \t\r\f\v\xa0]*\n")
 # Bold lead-in: short label; punctuation ends it or starts the text after it.
@@ -48,7 +52,13 @@ class Block:
 
 
 def collapse(text: str) -> str:
-    """Whitespace runs (NBSP and other Unicode spaces too) become one space."""
+    """Whitespace runs (NBSP and other Unicode spaces too) become one space.
+
+    Soft hyphens (``&shy;``) are dropped: they are only line-break hints, and left in
+    they split words for search and for anyone comparing the text.
+    """
+    if "\xad" in text:
+        text = text.replace("\xad", "")
     return _WS.sub(" ", text).strip()
 
 
@@ -191,7 +201,7 @@ def _inline(
     if tag == "br":
         w.buf.append("\n")
         return
-    if tag == "img":
+    if tag in _SKIP_INLINE:
         return
     bold = tag in _BOLD and w.bold_start < 0 and w.bold_text is None and w.empty()
     if bold:
