@@ -206,16 +206,31 @@ def search(
     """
     match = fts_query(text)
     where, params = _filters(site, since, until)
-    sql = (
-        f"SELECT a.id, a.url, a.canonical_url, a.site, a.title, a.published,"
-        f" snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, {_BM25} AS rank"
-        f" FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ? {where} ORDER BY rank LIMIT ?"
+    # Two steps: rank on rowids alone (without filters the articles table is not even
+    # read), then fetch columns and build snippets for the page of results only. One
+    # query doing both computes a snippet for every match before sorting them.
+    ranked = (
+        f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts"
+        + (" JOIN articles AS a ON a.id = articles_fts.rowid" if where else "")
+        + f" WHERE articles_fts MATCH ? {where} ORDER BY rank LIMIT ?"
     )
     try:
-        cursor = conn.execute(sql, (mark[0], mark[1], match, *params, max(1, int(limit))))
-        names = [d[0] for d in cursor.description]
-        hits = [dict(zip(names, row, strict=True)) for row in cursor]
+        ranks = dict(conn.execute(ranked, (match, *params, max(1, int(limit)))).fetchall())
+        hits: list[dict[str, Any]] = []
+        if ranks:
+            marks = ",".join("?" * len(ranks))
+            cursor = conn.execute(
+                "SELECT a.id, a.url, a.canonical_url, a.site, a.title, a.published,"
+                " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet"
+                " FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid"
+                f" WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
+                (mark[0], mark[1], match, *ranks),
+            )
+            names = [d[0] for d in cursor.description]
+            hits = [dict(zip(names, row, strict=True)) for row in cursor]
+            for hit in hits:
+                hit["rank"] = ranks[hit["id"]]
+            hits.sort(key=lambda hit: (hit["rank"], hit["id"]))
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "fts5" in message or "syntax error" in message or "no such column" in message:
