@@ -364,6 +364,14 @@ class Archive:
                                      lock=self._lock)  # fmt: skip
         return self._translating(records)
 
+    def iter_json_lines(
+        self, *, site: str | None = None, since: str | None = None, until: str | None = None
+    ) -> Iterator[str]:
+        """:meth:`iter_records` as JSON text, one record per item (for JSONL export)."""
+        lines = reads.iter_json_lines(self._conn, site=site, since=since, until=until,
+                                      lock=self._lock)  # fmt: skip
+        return self._translating(lines)
+
     def search(
         self, query: str, *, site: str | None = None, since: str | None = None,
         until: str | None = None, limit: int = 20,

@@ -184,19 +184,20 @@ def export(
                 write_warc(archive, out, site=site)
             return
         try:
-            records = archive.iter_records(site=site, since=since, until=until)
-            first = next(records, None)
+            if fmt == "jsonl":
+                lines = archive.iter_json_lines(site=site, since=since, until=until)
+                first_line = next(lines, None)
+            else:
+                records = archive.iter_records(site=site, since=since, until=until)
+                first = next(records, None)
         except ArchiveError as exc:
             _fail(exc.reason, EXIT_USAGE)
         with click.open_file(output, "w", encoding="utf-8") as out:
-            if first is None:
-                return
-            stream = itertools.chain([first], records)
             if fmt == "jsonl":
-                for record in stream:
-                    out.write(_dumps(record) + "\n")
-            else:
-                _write_csv(out, stream)
+                for line in itertools.chain([first_line] if first_line else [], lines):
+                    out.write(line + "\n")
+            elif first is not None:
+                _write_csv(out, itertools.chain([first], records))
 
 
 @main.command()

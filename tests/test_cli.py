@@ -262,3 +262,19 @@ def test_python_dash_m_scraper_runs() -> None:
     )  # fmt: skip
     assert result.returncode == 0
     assert "scrape" in result.stdout
+
+
+def test_jsonl_export_lines_equal_the_records_show_returns(
+    local_server: LocalServer, db: Path
+) -> None:
+    local_server.route("/a", body=_article(), headers=HTML)
+    local_server.route("/b", body=_article("Второй абзац «в кавычках»."), headers=HTML)
+    for path in ("/a", "/b"):
+        _run(["scrape", local_server.url(path)], db)
+    lines = _run(["export"], db)[1].splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        exported = json.loads(line)
+        shown = json.loads(_run(["show", str(exported["id"]), "--format", "json"], db)[1])
+        assert exported == shown
+        assert list(exported) == list(shown)  # same keys in the same order
