@@ -491,3 +491,15 @@ def test_soft_hyphens_and_ruby_readings_are_not_body_text() -> None:
     assert "Die Kommunalpolitik bleibt ein Thema." in body
     assert "法律ができて、子どもを守ります。" in body
     assert "\xad" not in body and "ほうりつ" not in body
+
+
+def test_long_paragraphs_with_a_generated_furniture_word_in_the_class_stay_in_the_body() -> None:
+    html = (
+        "<html><body><main><article><h1>Table</h1><div>"
+        + "".join(f'<p class="tagStyle_z4kq-o_O">Paragraph {i}. {LOREM}</p>' for i in range(3))
+        + '<p class="post-tags">tags: budget</p>'
+        "</div></article></main></body></html>"
+    )
+    body = extract(html).body
+    assert all(f"Paragraph {i}." in body for i in range(3))
+    assert "tags: budget" not in body

@@ -127,8 +127,8 @@ _WEAK = _word_regex(_WEAK_WORDS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WEAK_MAX_CHARS = 400
 _SUBSTANTIAL_CHARS = 500
-_TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "main"})
-_TEXT_TAG_WEAK_CHARS = 150
+TEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "main"})
+TEXT_TAG_WEAK_CHARS = 150
 _NOSCRIPT_TEXT = 500
 _BUTTON_TEXT = 300
 
@@ -258,14 +258,14 @@ def _verdict(el: etree._Element, tag: str) -> int:
         if role in LAYOUT_ROLES:
             return LAYOUT
     verdict = _class_id_verdict(el)
-    if verdict in (STRONG, LAYOUT) and tag in _TEXT_TAGS:
+    if verdict in (STRONG, LAYOUT) and tag in TEXT_TAGS:
         # Paragraphs, headings and <main> are text by their tag; a class word there is
         # an anchor id ("nav_section_1") or a generated name ("Layout_Main__2pNav").
-        return WEAK if _text_len(el) < _TEXT_TAG_WEAK_CHARS else NONE
+        return WEAK if _text_len(el) < TEXT_TAG_WEAK_CHARS else NONE
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
     if verdict == WEAK:
-        limit = _TEXT_TAG_WEAK_CHARS if tag in _TEXT_TAGS else _WEAK_MAX_CHARS
+        limit = TEXT_TAG_WEAK_CHARS if tag in TEXT_TAGS else _WEAK_MAX_CHARS
         return WEAK if _text_len(el) < limit and not _structured(el) else NONE
     return verdict
 

@@ -377,7 +377,9 @@ def _clean(root: etree._Element) -> None:
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if boilerplate.is_weak_furniture(el) and _small(el):
+        # A paragraph or heading is text by its tag: a furniture word in its class is a
+        # generated name ("tagStyle_z4kqwb") unless the text is as short as a label.
+        if boilerplate.is_weak_furniture(el) and _small(el) and _not_text(el, tag):
             doomed.append(el)
             continue
         if tag in ("ul", "ol", "div", "section", "table", "dl") and _link_box(el):
@@ -388,8 +390,16 @@ def _clean(root: etree._Element) -> None:
         boilerplate.drop(el)
 
 
+def _not_text(el: etree._Element, tag: str) -> bool:
+    return tag not in boilerplate.TEXT_TAGS or _text_len(el) < boilerplate.TEXT_TAG_WEAK_CHARS
+
+
 def _small(el: etree._Element) -> bool:
-    return len("".join(el.itertext()).strip()) < 400
+    return _text_len(el) < 400
+
+
+def _text_len(el: etree._Element) -> int:
+    return len("".join(el.itertext()).strip())
 
 
 def _link_box(el: etree._Element) -> bool:
