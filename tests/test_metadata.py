@@ -567,3 +567,14 @@ def test_blog_post_title_in_a_plain_h2_is_found_through_the_document_title() -> 
         "<div class='post'><h2>Podcasts in Plex einbinden</h2>" + BODY + "</div>"
     )
     assert meta_of(page(head, body, lang="de"), url=None).title == "Podcasts in Plex einbinden"
+
+
+def test_date_rendered_by_a_short_inline_script_is_the_last_resort() -> None:
+    body = (
+        "<h1>Forum post</h1><table><tr><td class='main-text'>"
+        '<script>showDate("2020/04/17 01:43:09")</script> views 7</td></tr></table>'
+        "<p>A long post text without any date in it at all.</p>"
+    )
+    assert meta_of(page(body=body)).published == "2020-04-17T01:43:09"
+    other = body.replace("showDate", "trackEvent")
+    assert meta_of(page(body=other)).published is None

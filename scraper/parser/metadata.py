@@ -139,6 +139,14 @@ _SCRIPT_DATE = re.compile(
     r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+\-]\d{2}:?\d{2})?)[\"']",
     re.IGNORECASE,
 )
+# A short inline script that renders the date where it stands:
+# <script>showDate("2020/04/17 01:43:09")</script>, writeTime('2019-03-02').
+_SCRIPT_RENDERED = re.compile(
+    r"\w*(?:date|time)\w*\s*\(\s*[\"']"
+    r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)[\s\"']",
+    re.IGNORECASE,
+)
+_SCRIPT_RENDERED_MAX = 300
 _TITLE_CLASS = re.compile(r"title|headline|heading|name", re.IGNORECASE)
 _LOGO = re.compile(r"logo|brand|site-?title|site-?name|blog-?title|masthead|navbar", re.I)
 _ARTICLE_HEADER = re.compile(r"entry|post|article|story|content|page-header", re.I)
@@ -370,6 +378,10 @@ def _script_published(tree: lxml.html.HtmlElement, now: datetime | None) -> str 
         text = el.text
         if not text or len(text) > 500_000 or is_jsonld(el):
             continue
+        if len(text) <= _SCRIPT_RENDERED_MAX and (m := _SCRIPT_RENDERED.search(text)):
+            iso = normalize_iso(m.group(1))
+            if iso and is_plausible(iso, now=now):
+                return iso
         if (
             "ublish" not in text
             and "reated" not in text
