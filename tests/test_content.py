@@ -503,3 +503,14 @@ def test_long_paragraphs_with_a_generated_furniture_word_in_the_class_stay_in_th
     body = extract(html).body
     assert all(f"Paragraph {i}." in body for i in range(3))
     assert "tags: budget" not in body
+
+
+def test_an_inline_dateline_that_opens_the_first_sentence_stays_in_it() -> None:
+    html = (
+        '<html><body><article><div class="entry"><p><span class="dateline">KOBE &#8211; '
+        f"</span>A total of 6,000 masks were lost. {LOREM}</p>{para(2)}"
+        '<p><span class="date">9 April 2026</span></p></div></article></body></html>'
+    )
+    body = extract(html).body
+    assert body.startswith("KOBE – A total of 6,000 masks were lost.")
+    assert "9 April 2026" not in body

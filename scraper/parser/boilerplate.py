@@ -264,10 +264,24 @@ def _verdict(el: etree._Element, tag: str) -> int:
         return WEAK if _text_len(el) < TEXT_TAG_WEAK_CHARS else NONE
     if tag == "header" and verdict != BODY:
         return STRONG if _text_len(el) < _WEAK_MAX_CHARS else NONE
+    if verdict == WEAK and tag in INLINE_LABELS and in_sentence(el):
+        return NONE
     if verdict == WEAK:
         limit = TEXT_TAG_WEAK_CHARS if tag in TEXT_TAGS else _WEAK_MAX_CHARS
         return WEAK if _text_len(el) < limit and not _structured(el) else NONE
     return verdict
+
+
+INLINE_LABELS = frozenset({"span", "em", "strong", "b", "i", "small"})
+
+
+def in_sentence(el: etree._Element) -> bool:
+    """An inline label that opens a paragraph's running text ("<span class=dateline>KOBE –
+    </span>A total of …"): the sentence goes on after it, so it is part of the text."""
+    parent = el.getparent()
+    if parent is None or parent.tag != "p" or not (el.tail or "").strip():
+        return False
+    return _text_len(parent) >= TEXT_TAG_WEAK_CHARS
 
 
 def _structured(el: etree._Element) -> bool:

@@ -391,6 +391,8 @@ def _clean(root: etree._Element) -> None:
 
 
 def _not_text(el: etree._Element, tag: str) -> bool:
+    if tag in boilerplate.INLINE_LABELS and boilerplate.in_sentence(el):
+        return False
     return tag not in boilerplate.TEXT_TAGS or _text_len(el) < boilerplate.TEXT_TAG_WEAK_CHARS
 
 
