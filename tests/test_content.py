@@ -514,3 +514,16 @@ def test_an_inline_dateline_that_opens_the_first_sentence_stays_in_it() -> None:
     body = extract(html).body
     assert body.startswith("KOBE – A total of 6,000 masks were lost.")
     assert "9 April 2026" not in body
+
+
+def test_print_back_and_related_topic_captions_are_not_body_text() -> None:
+    html = (
+        "<html><body><article>"
+        f"{para(1)}<p>Print Recipe</p><p>zurück zur Listenansicht</p>{para(2)}"
+        "<h3>Temas relacionados</h3><p><a href='/a'>Otra noticia</a></p>"
+        "</article></body></html>"
+    )
+    body = extract(html).body
+    assert "Paragraph 1." in body and "Paragraph 2." in body
+    for junk in ("Print Recipe", "Listenansicht", "Temas relacionados", "Otra noticia"):
+        assert junk not in body

@@ -349,7 +349,10 @@ _FURNITURE_LINE = re.compile(
     r"|weiterlesen|mehr lesen|mehr erfahren|lire la suite|en savoir plus|leer más|seguir leyendo"
     r"|czytaj więcej|czytaj dalej|читать далее|подробнее|zurück|zurück zur übersicht|back"
     r"|back to top|nach oben|share|share this|teilen|drucken|print|e-mail|email|tweet"
-    r"|pin it|facebook|twitter|whatsapp|linkedin)[\W_]*$",
+    r"|pin it|facebook|twitter|whatsapp|linkedin|weiter|print recipe|rezept drucken|drukuj"
+    r"|imprimir|imprimer|pdf version|explore further|kommentare schreiben|kommentar schreiben"
+    r"|zurück zur (?:listenansicht|vorherigen seite|startseite)|back to (?:list|overview)"
+    r"|quellen ausblenden|valora esta noticia|write a comment|leave a comment)[\W_]*$",
     re.IGNORECASE,
 )
 # Headings that introduce links to other pages, after which nothing is article text.
@@ -360,7 +363,9 @@ _RELATED_HEADING = re.compile(
     r"|mehr zum thema|mehr dazu|lesen sie auch|lesen sie mehr|das könnte sie auch interessieren"
     r"|weitere (?:artikel|beiträge|meldungen|nachrichten|themen)|auch interessant"
     r"|à lire aussi|lire aussi|sur le même sujet|leer también|te puede interesar"
-    r"|noticias relacionadas|czytaj także|czytaj też|zobacz także|читайте также"
+    r"|noticias relacionadas|temas relacionados|czytaj także|czytaj też|zobacz także"
+    r"|читайте также|empfehlungen aus der redaktion|das könnte dich (?:auch )?interessieren"
+    r"|mehr interessantes|themen im artikel|mehr aus (?:der|dem) ressort"
     r"|похожие (?:статьи|материалы)|tags|schlagwörter|schlagworte"
     r"|references|footnotes|bibliography|einzelnachweise|anmerkungen|fußnoten"
     r"|quellenangaben|références|referencias|przypisy|bibliografia|примечания"
