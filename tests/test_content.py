@@ -520,10 +520,11 @@ def test_print_back_and_related_topic_captions_are_not_body_text() -> None:
     html = (
         "<html><body><article>"
         f"{para(1)}<p>Print Recipe</p><p>zurück zur Listenansicht</p>{para(2)}"
+        "<p>Buch bestellen</p><h3>Über den Autor</h3><p>Max writes about trains.</p>"
         "<h3>Temas relacionados</h3><p><a href='/a'>Otra noticia</a></p>"
         "</article></body></html>"
     )
     body = extract(html).body
     assert "Paragraph 1." in body and "Paragraph 2." in body
-    for junk in ("Print Recipe", "Listenansicht", "Temas relacionados", "Otra noticia"):
+    for junk in ("Print Recipe", "Listenansicht", "Buch", "Max writes", "Temas", "Otra noticia"):
         assert junk not in body

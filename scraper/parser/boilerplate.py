@@ -352,7 +352,10 @@ _FURNITURE_LINE = re.compile(
     r"|pin it|facebook|twitter|whatsapp|linkedin|weiter|print recipe|rezept drucken|drukuj"
     r"|imprimir|imprimer|pdf version|explore further|kommentare schreiben|kommentar schreiben"
     r"|zurück zur (?:listenansicht|vorherigen seite|startseite)|back to (?:list|overview)"
-    r"|quellen ausblenden|valora esta noticia|write a comment|leave a comment)[\W_]*$",
+    r"|quellen ausblenden|valora esta noticia|write a comment|leave a comment|permalink"
+    r"|permalien|buch bestellen|möchten sie (?:den|diesen) artikel teilen"
+    r"|(?:jetzt )?(?:zum )?(?:kostenlosen )?newsletter (?:anmelden|abonnieren)"
+    r"|subscribe to (?:our )?newsletter)[\W_]*$",
     re.IGNORECASE,
 )
 # Headings that introduce links to other pages, after which nothing is article text.
@@ -366,6 +369,7 @@ _RELATED_HEADING = re.compile(
     r"|noticias relacionadas|temas relacionados|czytaj także|czytaj też|zobacz także"
     r"|читайте также|empfehlungen aus der redaktion|das könnte dich (?:auch )?interessieren"
     r"|mehr interessantes|themen im artikel|mehr aus (?:der|dem) ressort"
+    r"|über (?:den|die) autor(?:in)?|about the author|zum autor|zur autorin"
     r"|похожие (?:статьи|материалы)|tags|schlagwörter|schlagworte"
     r"|references|footnotes|bibliography|einzelnachweise|anmerkungen|fußnoten"
     r"|quellenangaben|références|referencias|przypisy|bibliografia|примечания"
