@@ -528,3 +528,16 @@ def test_print_back_and_related_topic_captions_are_not_body_text() -> None:
     assert "Paragraph 1." in body and "Paragraph 2." in body
     for junk in ("Print Recipe", "Listenansicht", "Buch", "Max writes", "Temas", "Otra noticia"):
         assert junk not in body
+
+
+def test_server_error_lines_and_permalink_captions_are_not_body_text() -> None:
+    html = (
+        "<html><body><article>"
+        "<p>Warning: Creating default object from empty value in "
+        "/www/htdocs/wp-includes/classes.php on line 407</p>"
+        f"{para(1)}<p>Permalink https://p.example.com/p/RPYx</p>"
+        f"<p>Dieses Skript als PDF herunterladen</p>{para(2)}</article></body></html>"
+    )
+    body = extract(html).body
+    assert body.startswith("Paragraph 1.") and "Paragraph 2." in body
+    assert "Warning" not in body and "Permalink" not in body and "PDF" not in body

@@ -355,7 +355,16 @@ _FURNITURE_LINE = re.compile(
     r"|quellen ausblenden|valora esta noticia|write a comment|leave a comment|permalink"
     r"|permalien|buch bestellen|möchten sie (?:den|diesen) artikel teilen"
     r"|(?:jetzt )?(?:zum )?(?:kostenlosen )?newsletter (?:anmelden|abonnieren)"
-    r"|subscribe to (?:our )?newsletter)[\W_]*$",
+    r"|subscribe to (?:our )?newsletter|(?:[\w ]{0,30} )?als pdf herunterladen"
+    r"|download (?:as )?pdf|info zur bewertung)[\W_]*$"
+    # A permalink caption with its short URL.
+    r"|^(?:permalink|permalien)\W*https?://\S+$",
+    re.IGNORECASE,
+)
+# An error message the server's PHP printed into the page.
+_SERVER_ERROR = re.compile(
+    r"^(?:warning|notice|deprecated|fatal error|parse error|strict standards): "
+    r".{0,250} on line \d+\W*$",
     re.IGNORECASE,
 )
 # Headings that introduce links to other pages, after which nothing is article text.
@@ -390,9 +399,11 @@ _COPYRIGHT_MAX = 150
 
 
 def is_furniture_line(text: str) -> bool:
-    """An ad label, a lone link caption ("Anzeige", "Read more", "Zurück") or a copyright
-    line."""
+    """An ad label, a lone link caption ("Anzeige", "Read more", "Zurück"), a copyright
+    line or a server error message."""
     if len(text) <= _LINE_MAX and _FURNITURE_LINE.match(text):
+        return True
+    if len(text) <= 300 and _SERVER_ERROR.match(text):
         return True
     return len(text) <= _COPYRIGHT_MAX and bool(_COPYRIGHT_LINE.search(text))
 
