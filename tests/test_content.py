@@ -541,3 +541,15 @@ def test_server_error_lines_and_permalink_captions_are_not_body_text() -> None:
     body = extract(html).body
     assert body.startswith("Paragraph 1.") and "Paragraph 2." in body
     assert "Warning" not in body and "Permalink" not in body and "PDF" not in body
+
+
+def test_a_trailing_heading_or_lone_link_line_is_not_body_text() -> None:
+    html = (
+        f"<html><body><article>{para(1)}<h2>Details</h2>{para(2)}"
+        "<p><a href='/gallery'>Pictures of the meeting</a></p><h3>News</h3>"
+        "</article></body></html>"
+    )
+    content = extract(html)
+    assert content.body.endswith("public library.")
+    assert "Details" in content.body
+    assert "Pictures of the meeting" not in content.body and "News" not in content.body

@@ -469,6 +469,9 @@ def _byline_like(b: Block) -> bool:
     )
 
 
+_LONE_LINK_MAX = 60
+
+
 def _drop_furniture_lines(blocks: list[Block]) -> list[Block]:
     """Drop ad labels and link captions; cut a trailing "related links" part."""
     out: list[Block] = []
@@ -489,7 +492,20 @@ def _drop_furniture_lines(blocks: list[Block]) -> list[Block]:
         if b.kind == "p" and _link_line(b):
             continue
         out.append(b)
+    while out and (out[-1].kind == "h" or _lone_link(out[-1])):
+        # A heading with nothing after it titled a part that was removed (related links,
+        # a gallery); a lone link at the very end points elsewhere.
+        out.pop()
     return out
+
+
+def _lone_link(b: Block) -> bool:
+    return (
+        b.kind == "p"
+        and b.links == 1
+        and len(b.text) <= _LONE_LINK_MAX
+        and b.link_chars >= len(b.raw) - 2
+    )
 
 
 # --- assembling the record fields ---------------------------------------------------------
