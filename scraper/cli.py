@@ -110,9 +110,11 @@ def scrape(
             elif as_json and result.article_id is not None:
                 click.echo(_dumps(archive.get(result.article_id)))
             else:
-                # The archive key (canonical URL) is what show/history take afterwards.
+                # The archive key is what show/history take afterwards. It is the stored
+                # one: the archive refuses a canonical URL that points to another site.
                 article = result.article
-                key = (article.canonical_url if article else None) or result.url
+                stored = archive.get(result.article_id) if result.article_id else None
+                key = (stored or {}).get("canonical_url") or result.url
                 suffix = f"  {article.title}" if article and article.title else ""
                 click.echo(_printable(f"{result.outcome}  {key}{suffix}"))
     sys.exit(EXIT_FAILED if failed else EXIT_OK)

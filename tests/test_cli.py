@@ -278,3 +278,18 @@ def test_jsonl_export_lines_equal_the_records_show_returns(
         shown = json.loads(_run(["show", str(exported["id"]), "--format", "json"], db)[1])
         assert exported == shown
         assert list(exported) == list(shown)  # same keys in the same order
+
+
+def test_scrape_prints_the_stored_key_not_a_foreign_canonical(
+    local_server: LocalServer, db: Path
+) -> None:
+    forged = _article().replace(
+        b"<title>", b'<link rel="canonical" href="https://victim.example/story"><title>'
+    )
+    local_server.route("/forged", body=forged, headers=HTML)
+    url = local_server.url("/forged")
+    code, out, _ = _run(["scrape", url], db)
+    assert code == 0
+    assert out.split()[1] == url
+    assert "victim.example" not in out
+    assert json.loads(_run(["show", url, "--format", "json"], db)[1])["canonical_url"] == url
