@@ -28,6 +28,7 @@ __all__ = [
     "article_html",
     "big_page",
     "billion_laughs",
+    "count_articles",
     "fetch_rows",
     "gzip_bomb",
     "gzip_bytes",
@@ -238,3 +239,17 @@ def write_config(tmp_path: Path, server: LocalServer, *, name: str) -> Path:
         "allow = ['/news/']\n"
     )
     return toml
+
+
+def count_articles(db: Path) -> int:
+    """Articles in ``db`` read by another process (0 before the schema exists)."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0

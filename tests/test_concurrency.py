@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from scraper.cli import EXIT_LOCKED, main
 from tests import localserver
-from tests.faults import HTML, article_html, listing_html, write_config
+from tests.faults import HTML, article_html, count_articles, listing_html, write_config
 from tests.localserver import LocalServer
 
 local_server = localserver.local_server
@@ -76,18 +76,6 @@ def wait_until(condition: object, proc: subprocess.Popen[str], what: str) -> Non
         time.sleep(0.01)
 
 
-def articles_in(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:
-        return 0
-
 
 # -- two crawls, one database -----------------------------------------------------------------
 
@@ -116,7 +104,7 @@ def test_second_crawl_exits_75_at_once_and_with_wait_runs_after_the_first(
     assert waiting.returncode == 0, err2
     assert "database is locked" not in err1 + err2
     assert "0 new" in out2 + err2  # the waiting crawl found everything archived
-    assert articles_in(db) == len(ARTICLES)
+    assert count_articles(db) == len(ARTICLES)
     # Neither the refused nor the waiting crawl fetched an article again.
     assert all(slow_site.hits(p) == 1 for p in ARTICLES)
 
@@ -132,7 +120,7 @@ def test_search_export_show_and_stats_work_during_a_crawl(
     crawl = cli("crawl", "--config", str(toml), "--db", str(db), "-q")
     outputs: list[tuple[list[str], int, str]] = []
     try:
-        wait_until(lambda: articles_in(db) >= 1, crawl, "the first article was archived")
+        wait_until(lambda: count_articles(db) >= 1, crawl, "the first article was archived")
         child_search = cli("search", "council", "--db", str(db), "--format", "json")
         runner = CliRunner()
         rounds = 0

@@ -25,7 +25,7 @@ import pytest
 
 from scraper.config import load_config
 from scraper.crawl import run_crawl
-from tests.faults import HTML, article_html, listing_html, write_config
+from tests.faults import HTML, article_html, count_articles, listing_html, write_config
 from tests.localserver import LocalServer
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -132,18 +132,6 @@ def wait_for(condition: object, proc: subprocess.Popen[bytes], what: str) -> Non
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.01)
 
-
-def count_articles(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # schema not created yet
-        return 0
 
 
 # -- what must hold after any crash ---------------------------------------------------------
