@@ -12,6 +12,7 @@ import re
 from lxml import etree
 
 from scraper.models import PageKind
+from scraper.parser.jsonld import ARTICLE_TYPES
 from scraper.parser.types import Content, Metadata
 
 __all__ = ["classify"]
@@ -26,24 +27,9 @@ _NOT_FOUND = re.compile(
     r"|sivua ei löytynyt|sayfa bulunamadı|сторінку не знайдено",
     re.IGNORECASE,
 )
-_ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "blogposting",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "reviewnewsarticle",
-        "backgroundnewsarticle",
-        "liveblogposting",
-        "scholarlyarticle",
-        "techarticle",
-        "report",
-        "posting",
-        "socialmediaposting",
-    }
-)
+# The schema.org article types the metadata stage recognizes, plus og:type-style
+# "posting" values some CMSs emit.
+_ARTICLE_TYPES = ARTICLE_TYPES | {"posting"}
 _LISTING_TYPES = frozenset(
     {"website", "collectionpage", "itemlist", "searchresultspage", "blog", "profilepage", "webpage"}
 )
