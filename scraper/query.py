@@ -228,10 +228,22 @@ def _stored_page(row: tuple[Any, ...]) -> StoredPage:
 
 # -- search ----------------------------------------------------------------------------
 
+# A query matching more articles than this ranks only the WINDOW matches archived last
+# (see search()). bm25 costs about a microsecond per matching row, so ranking a word
+# found in most of a 100,000-article archive takes ~100 ms; finding where the window
+# starts costs well under a millisecond, because FTS5 walks a word's matches in rowid
+# order without scoring them. Read at call time, so tests can lower it.
+WINDOW = 2000
+# Filters selecting at most this many articles are applied as a list of ids the index
+# scan checks each match against (no row lookups, no bm25 for the rest); broader
+# filters are joined with the articles table instead.
+ID_LIST_MAX = 5000
+
 
 def search(
     conn: sqlite3.Connection, text: str, *, site: str | None = None, since: str | None = None,
     until: str | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+    window: int | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Ranked full-text hits with a highlighted snippet.
 
@@ -239,34 +251,22 @@ def search(
     must occur; quoted parts as phrases). FTS5 syntax (AND, OR, NOT, NEAR(), prefix*,
     ^initial, title:/body:/bullets: filters) is honoured when used; if it is then
     malformed the error says so plainly.
+
+    Ranking is bm25 (title weighs 8, body 1, bullets 2). When more than ``window``
+    (default :data:`WINDOW`) articles match, after the site and date filters, only the
+    ``window`` matches archived last (highest ids) are ranked: the best of the most
+    recently archived matches, not of the whole archive. That keeps a word found in
+    half the archive as fast to search as a rare one; ``since``/``until`` move the
+    window to older articles. With at most ``window`` matches the order is exactly the
+    full bm25 order. A query with a quoted phrase of two or more words is always ranked
+    in full: matching the phrase costs more than ranking it, so a window saves nothing.
     """
     match = fts_query(text)
     where, params = _filters(site, since, until)
-    # Two steps: rank on rowids alone (without filters the articles table is not even
-    # read), then fetch columns and build snippets for the page of results only. One
-    # query doing both computes a snippet for every match before sorting them.
-    ranked = (
-        f"SELECT articles_fts.rowid, {_BM25} AS rank FROM articles_fts"
-        + (" JOIN articles AS a ON a.id = articles_fts.rowid" if where else "")
-        + f" WHERE articles_fts MATCH ? {where} ORDER BY rank LIMIT ?"
-    )
+    size = max(1, int(WINDOW if window is None else window))
     try:
-        ranks = dict(conn.execute(ranked, (match, *params, max(1, int(limit)))).fetchall())
-        hits: list[dict[str, Any]] = []
-        if ranks:
-            marks = ",".join("?" * len(ranks))
-            cursor = conn.execute(
-                "SELECT a.id, a.url, a.canonical_url, a.site, a.title, a.published,"
-                " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet"
-                " FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid"
-                f" WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({marks})",
-                (mark[0], mark[1], match, *ranks),
-            )
-            names = [d[0] for d in cursor.description]
-            hits = [dict(zip(names, row, strict=True)) for row in cursor]
-            for hit in hits:
-                hit["rank"] = ranks[hit["id"]]
-            hits.sort(key=lambda hit: (hit["rank"], hit["id"]))
+        ranks, scan = _ranked(conn, match, where, params, max(1, int(limit)), size)
+        hits = _with_snippets(conn, match, ranks, mark, scan=scan) if ranks else []
     except sqlite3.OperationalError as exc:
         message = str(exc)
         if "fts5" in message or "syntax error" in message or "no such column" in message:
@@ -277,6 +277,118 @@ def search(
         raise
     for hit in hits:  # one line for tables and terminals: paragraph breaks become spaces
         hit["snippet"] = " ".join((hit["snippet"] or "").split())
+    return hits
+
+
+def _ranked(
+    conn: sqlite3.Connection, match: str, where: str, params: list[Any], limit: int,
+    window: int,
+) -> tuple[dict[int, float], bool]:  # fmt: skip
+    """Article id → bm25 rank of the best ``limit`` matches (see :func:`search`), and
+    whether few enough articles match between those ids that the snippet step should
+    scan that range rather than look each id up."""
+    parts = _plain_parts(match)
+    join, cond, args = "", "", []
+    few = False  # True once the matches after filtering are known to be <= window
+    if where:
+        ids = [row[0] for row in conn.execute(
+            f"SELECT a.id FROM articles AS a WHERE 1 {where} LIMIT ?",
+            (*params, ID_LIST_MAX + 1))]  # fmt: skip
+        if not ids:
+            return {}, False
+        if len(ids) <= ID_LIST_MAX:
+            # "+" keeps SQLite from turning the list into one FTS lookup per id, each
+            # of which would recompute bm25's corpus statistics; the range (free for
+            # FTS5) skips the matches outside the ids' span.
+            cond = (
+                " AND articles_fts.rowid BETWEEN ? AND ?"
+                " AND +articles_fts.rowid IN (SELECT value FROM json_each(?))"
+            )
+            args = [min(ids), max(ids), json.dumps(ids)]
+            few = len(ids) <= window
+        else:
+            join = " JOIN articles AS a ON a.id = articles_fts.rowid"
+            cond, args = where, list(params)
+    phrase = parts is not None and any(len(words) > 1 for words in parts)
+    bounded = parts is not None and not phrase and _some_word_at_most(conn, parts, window)
+    source = f"articles_fts{join} WHERE articles_fts MATCH ?{cond}"
+    windowed = False
+    if not (few or bounded or phrase):
+        oldest = conn.execute(
+            f"SELECT articles_fts.rowid FROM {source}"
+            " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            (match, *args, window - 1),
+        ).fetchone()
+        if oldest is not None:  # more than `window` matches: rank the newest ones
+            source += " AND articles_fts.rowid >= ?"
+            args.append(oldest[0])
+            windowed = True
+    # Only the ids and ranks of the best page: no snippets, no other columns yet.
+    ranks = dict(conn.execute(
+        f"SELECT articles_fts.rowid, {_BM25} AS rank FROM {source}"
+        " ORDER BY rank, articles_fts.rowid LIMIT ?",
+        (match, *args, limit)).fetchall())  # fmt: skip
+    # Scanning is cheap when the words are single tokens and at most ~window of them
+    # match in the range (a filter's window may hold far more unfiltered matches).
+    scan = parts is not None and not phrase and (bounded or (windowed and not where))
+    return ranks, scan
+
+
+def _plain_parts(match: str) -> list[list[str]] | None:
+    """The words of each quoted part of a plain expression (all parts required), or
+    None for an expression with operators."""
+    if not re.fullmatch(r'\s*(?:"(?:[^"]|"")*"\s*)+', match):
+        return None
+    return [
+        re.findall(r"[^\W_]+", part.replace('""', '"'))
+        for part in re.findall(r'"((?:[^"]|"")*)"', match)
+    ]
+
+
+def _some_word_at_most(conn: sqlite3.Connection, parts: list[list[str]], window: int) -> bool:
+    """True if some word occurs in at most ``window`` articles: then so many at most
+    match a plain expression, which requires every word. Counting one word's articles
+    (stopping at ``window + 1``) only walks its list of rowids, so this costs far less
+    than looking for the window's start, a full evaluation when matches are few."""
+    for word in dict.fromkeys(w for words in parts for w in words):
+        count = conn.execute(
+            "SELECT count(*) FROM"
+            " (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)",
+            (_quote(word), window + 1),
+        ).fetchone()[0]
+        if count <= window:
+            return True
+    return False
+
+
+def _with_snippets(
+    conn: sqlite3.Connection, match: str, ranks: dict[int, float], mark: tuple[str, str],
+    *, scan: bool,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The hits' columns and snippets, best first. FTS5 finds the ranked ids either
+    one lookup each (costly for a common word: ~0.1 ms) or, when ``scan``, by walking
+    the matches between the lowest and highest of them."""
+    if scan:
+        where = (
+            "articles_fts.rowid BETWEEN ? AND ?"
+            " AND +articles_fts.rowid IN (SELECT value FROM json_each(?))"
+        )
+        args: list[Any] = [min(ranks), max(ranks), json.dumps(list(ranks))]
+    else:
+        where = f"articles_fts.rowid IN ({','.join('?' * len(ranks))})"
+        args = list(ranks)
+    cursor = conn.execute(
+        "SELECT a.id, a.url, a.canonical_url, a.site, a.title, a.published,"
+        " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet"
+        " FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid"
+        f" WHERE articles_fts MATCH ? AND {where}",
+        (mark[0], mark[1], match, *args),
+    )
+    names = [d[0] for d in cursor.description]
+    hits = [dict(zip(names, row, strict=True)) for row in cursor]
+    for hit in hits:
+        hit["rank"] = ranks[hit["id"]]
+    hits.sort(key=lambda hit: (hit["rank"], hit["id"]))
     return hits
 
 
@@ -439,8 +551,11 @@ def _filters(site: str | None, since: str | None, until: str | None) -> tuple[st
         params.append(_date_arg("since", since))
     if until:
         value = _date_arg("until", until)
-        clauses.append("substr(a.published, 1, ?) <= ?")
-        params += [len(value), value]
+        # "The first len(value) characters are <= value" is the same test as "less
+        # than value with its last character incremented", and this one can use the
+        # index on published.
+        clauses.append("a.published < ?")
+        params.append(value[:-1] + chr(ord(value[-1]) + 1))
     return "".join(f" AND {c}" for c in clauses), params
 
 
