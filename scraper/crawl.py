@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from scraper.archiver import PackedBody, pack
 from scraper.config import CrawlConfig, SourceConfig, config_from_dict
 from scraper.discover import MAX_XML_BYTES
 from scraper.errors import (
@@ -195,6 +196,7 @@ class _Fetched:
     robots_sitemaps: tuple[str, ...] = ()
     elapsed_ms: int = 0
     at: str = ""
+    packed: PackedBody | None = None  # a new article's body, compressed in the fetch thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,7 @@ class _Run:
         parse_workers: int | None,
     ) -> None:
         self.archive = archive
-        self.frontier = Frontier(archive.db)
+        self.frontier = Frontier(archive.db, transaction=archive.transaction)
         self.sources = {s.name: s for s in sources}
         self.refresh = refresh
         self.counts = _Counts()
@@ -309,7 +311,9 @@ class _Run:
             for entry in self.frontier.due(list(self.sources)):
                 self._schedule_entry(entry)
         try:
-            self._loop()
+            # Many saves per commit (each one still atomic): see Archive.batched.
+            with self.archive.batched() as self._batch:
+                self._loop()
         finally:
             for fetcher in self._fetchers.values():
                 fetcher.close()
@@ -339,10 +343,10 @@ class _Run:
         fetch_pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch")
         self._parse_pool = _ParsePool(self.parse_workers)
         fetching: dict[Future[Any], _Task] = {}
-        parsing: dict[Future[Any], tuple[_Task, Page, int, _ParsePool]] = {}
+        parsing: dict[Future[Any], tuple[_Task, Page, int, _ParsePool, PackedBody | None]] = {}
         backlog = 4 * max(1, self.parse_workers) + self.concurrency
 
-        def submit_parse(task: _Task, page: Page, tries: int) -> None:
+        def submit_parse(task: _Task, page: Page, tries: int, packed: PackedBody | None) -> None:
             job = self._parse_pool.submit(
                 _analyse,
                 task.kind,
@@ -354,7 +358,7 @@ class _Run:
                 page.content if task.kind in ("feed", "sitemap") else b"",
                 dict(page.headers),
             )
-            parsing[job] = (task, page, tries, self._parse_pool)
+            parsing[job] = (task, page, tries, self._parse_pool, packed)
 
         try:
             while True:
@@ -363,6 +367,7 @@ class _Run:
                     for task in self._ready_tasks(self.concurrency - len(fetching)):
                         fetching[fetch_pool.submit(self._fetch, task)] = task
                 if not fetching and not parsing:
+                    self._batch.commit()  # nothing in flight: don't sit on uncommitted work
                     pause = self._next_ready_in()
                     if pause is None:
                         break
@@ -371,6 +376,9 @@ class _Run:
                 timeout = None
                 if can_submit and len(fetching) < self.concurrency:
                     timeout = self._next_ready_in()
+                commit_in = self._batch.due_in()
+                if commit_in is not None:
+                    timeout = commit_in if timeout is None else min(timeout, commit_in)
                 done, _ = wait([*fetching, *parsing], timeout=timeout, return_when=FIRST_COMPLETED)
                 for future in done:
                     if future in fetching:
@@ -383,9 +391,9 @@ class _Run:
                             result = _Fetched(task, error=error, at=utc_now())
                         page = self._handle_fetch(result)
                         if page is not None:
-                            submit_parse(task, page, 0)
+                            submit_parse(task, page, 0, result.packed)
                         continue
-                    task, page, tries, pool = parsing.pop(future)
+                    task, page, tries, pool, packed = parsing.pop(future)
                     try:
                         analysis: _Analysis = future.result()
                     except BrokenProcessPool:
@@ -394,10 +402,11 @@ class _Run:
                             pool.shutdown(wait=False)
                             self._parse_pool = _ParsePool(self.parse_workers)
                         if tries == 0:
-                            submit_parse(task, page, 1)
+                            submit_parse(task, page, 1, packed)
                             continue
                         analysis = _Analysis(error="the parser process died on this page")
-                    self._handle_analysis(task, page, analysis)
+                    self._handle_analysis(task, page, analysis, packed)
+                self._batch.tick()
         finally:
             fetch_pool.shutdown(wait=True, cancel_futures=True)
             self._parse_pool.shutdown(wait=True)
@@ -505,8 +514,12 @@ class _Run:
         except FetchError as exc:
             return _Fetched(task, error=exc, robots_sitemaps=sitemaps, at=at,
                             elapsed_ms=int((time.monotonic() - started) * 1000))  # fmt: skip
+        # A new article will be stored: compress it here, in parallel with the writer.
+        # (Re-checks are usually unchanged; the writer compresses the few that are not.)
+        fresh = task.kind == "article" and not task.recheck and not page.not_modified
         return _Fetched(task, page=page, robots_sitemaps=sitemaps, at=at,
-                        elapsed_ms=page.elapsed_ms)  # fmt: skip
+                        elapsed_ms=page.elapsed_ms,
+                        packed=pack(page.content) if fresh else None)  # fmt: skip
 
     def _fetcher(self, source: SourceConfig, *, xml: bool = False) -> _PoliteFetcher:
         """One fetcher per distinct settings (connections are pooled per fetcher)."""
@@ -650,7 +663,8 @@ class _Run:
         self._record(task, page, outcome="not_modified")
         self._finish(task, "unchanged")
 
-    def _handle_analysis(self, task: _Task, page: Page, analysis: _Analysis) -> None:
+    def _handle_analysis(self, task: _Task, page: Page, analysis: _Analysis,
+                         packed: PackedBody | None = None) -> None:  # fmt: skip
         source = self.sources[task.source]
         if analysis.error is not None:
             for feed in analysis.feeds:
@@ -691,7 +705,7 @@ class _Run:
         from scraper.parser import PARSER_VERSION
 
         article = _trusted_canonical(article, page, source)
-        saved = self.archive.save(article, page, parser_version=PARSER_VERSION)
+        saved = self.archive.save(article, page, parser_version=PARSER_VERSION, packed=packed)
         setattr(self.counts, saved.outcome, getattr(self.counts, saved.outcome) + 1)
         self._record(task, page, outcome=saved.outcome, kind=article.kind)
         with self.frontier.transaction():

@@ -14,22 +14,24 @@ URLs still ``queued`` are fetched by the next run. States::
 Kinds: article, listing, feed, sitemap, and alias (another name of an archived
 article: its redirect target or canonical URL, recorded so it is never fetched again).
 
-Writes go through the archive's connection in explicit ``BEGIN IMMEDIATE``
-transactions (batched by the caller with :meth:`Frontier.transaction`), and only
-between the archive's own transactions, never inside one.
+Writes go through the archive's connection in explicit transactions
+(:mod:`scraper.txn`): grouped by the caller with :meth:`Frontier.transaction`, and,
+when the frontier is given the archive's own ``transaction``, inside the archive's
+write batch (savepoints), so a crawl commits discoveries and saves together.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from scraper import txn
 from scraper.errors import ArchiveError
 
 __all__ = [
@@ -101,33 +103,25 @@ def backoff(attempts: int) -> timedelta:
 class Frontier:
     """The ``frontier`` table of an archive (created on first use)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, *,
+        transaction: Callable[[], AbstractContextManager[sqlite3.Connection]] | None = None,
+    ) -> None:  # fmt: skip
+        """``transaction``: the archive's own (batch-aware) transaction, when the
+        frontier shares the archive's connection and its write batch."""
         self.conn: sqlite3.Connection = db.conn
+        self._transaction = transaction
         with self.transaction() as conn:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; nested calls join the outer one (that is the batching)."""
-        conn = self.conn
-        if conn.in_transaction:
-            yield conn
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"frontier: {exc}") from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise ArchiveError(f"frontier: {exc}") from exc
-            raise
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction; nested calls are savepoints in the outer one (that is
+        the batching)."""
+        if self._transaction is not None:
+            return self._transaction()
+        return txn.transaction(self.conn, _frontier_error)
 
     # -- reads -----------------------------------------------------------------------
     def get(self, url: str) -> FrontierEntry | None:
@@ -258,6 +252,10 @@ class Frontier:
                 "UPDATE frontier SET state = 'skipped', last_error = ? WHERE url = ?",
                 (reason, url),
             )
+
+
+def _frontier_error(exc: sqlite3.Error) -> ArchiveError:
+    return ArchiveError(f"frontier: {exc}")
 
 
 def _entry(row: Sequence[Any]) -> FrontierEntry:

@@ -281,7 +281,10 @@ def test_kill_inside_an_article_save_rolls_the_whole_save_back(
     code = run_dying_child(toml, db, "scraper.archiver:_store_page", kill_on_call=3)
     assert code == -signal.SIGKILL
     assert_sound(db)
-    assert count_articles(db) == 2  # the third save left no trace
+    # The third save left no trace. The crawl commits its writes in batches (at most
+    # 0.5 s old), so the two saves before it are there only if their batch was
+    # committed before the kill: all of a batch or none of it, never half a save.
+    assert count_articles(db) <= 2
 
     summary = run_crawl(load_config(toml), db_path=db, parse_workers=0)
     assert summary.exit_code == 0
@@ -307,7 +310,10 @@ def test_kill_inside_an_article_update_keeps_the_previous_revision_whole(
     assert_sound(db)
     with sqlite3.connect(db) as conn:
         revisions = sorted(r for (r,) in conn.execute("SELECT revision FROM articles"))
-    assert revisions.count(2) == 1 and revisions.count(1) == len(ARTICLES) - 1
+    # The interrupted update left revision 1 whole; the update before it is there only
+    # if its write batch was committed before the kill (all of a batch or none).
+    assert revisions.count(2) <= 1
+    assert revisions.count(1) == len(ARTICLES) - revisions.count(2)
 
 
 def test_kill_while_queueing_a_listings_links_loses_no_link(
