@@ -192,14 +192,24 @@ def label(filters: dict) -> str:
     return ",".join(f"{k}={v}" for k, v in filters.items())
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=label)
-@pytest.mark.parametrize("id_list_max", [5000, 4])  # id list, and the join for broad filters
-def test_filtered_search_equals_brute_force_when_matches_fit_the_window(
-    mixed: tuple[Archive, Path], monkeypatch: pytest.MonkeyPatch, filters: dict,
-    id_list_max: int,
-) -> None:  # fmt: skip
-    archive, path = mixed
+# The three ways filters are applied: a fetched id list, a list SQLite builds from a
+# subquery, a join (see query._restriction).
+TIERS = {"id-list": (5000, 15000), "subquery": (4, 15000), "join": (4, 4)}
+
+
+def use_tier(monkeypatch: pytest.MonkeyPatch, tier: str) -> None:
+    id_list_max, subquery_max = TIERS[tier]
     monkeypatch.setattr(query, "ID_LIST_MAX", id_list_max)
+    monkeypatch.setattr(query, "SUBQUERY_MAX", subquery_max)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=label)
+@pytest.mark.parametrize("tier", TIERS)
+def test_filtered_search_equals_brute_force_when_matches_fit_the_window(
+    mixed: tuple[Archive, Path], monkeypatch: pytest.MonkeyPatch, filters: dict, tier: str
+) -> None:
+    archive, path = mixed
+    use_tier(monkeypatch, tier)
     queries = [("harbour", '"harbour"'), ('"the harbour"', '"the harbour"'),
                ("crane OR river", "crane OR river"), ("grain bridge", '"grain" "bridge"')]
     for text, match in queries:
@@ -208,13 +218,12 @@ def test_filtered_search_equals_brute_force_when_matches_fit_the_window(
 
 
 @pytest.mark.parametrize("filters", FILTERS[:6], ids=label)
-@pytest.mark.parametrize("id_list_max", [5000, 4])
+@pytest.mark.parametrize("tier", TIERS)
 def test_filtered_search_with_many_matches_ranks_the_newest_filtered_ones(
-    mixed: tuple[Archive, Path], monkeypatch: pytest.MonkeyPatch, filters: dict,
-    id_list_max: int,
-) -> None:  # fmt: skip
+    mixed: tuple[Archive, Path], monkeypatch: pytest.MonkeyPatch, filters: dict, tier: str
+) -> None:
     archive, path = mixed
-    monkeypatch.setattr(query, "ID_LIST_MAX", id_list_max)
+    use_tier(monkeypatch, tier)
     monkeypatch.setattr(query, "WINDOW", 5)
     expected = reference(path, '"harbour"', **filters)
     assert len(expected) > 5  # the window really applies
