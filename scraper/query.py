@@ -254,19 +254,21 @@ def search(
     malformed the error says so plainly.
 
     Ranking is bm25 (title weighs 8, body 1, bullets 2). When more than ``window``
-    (default :data:`WINDOW`) articles match, after the site and date filters, only the
-    ``window`` matches archived last (highest ids) are ranked: the best of the most
-    recently archived matches, not of the whole archive. That keeps a word found in
-    half the archive as fast to search as a rare one; ``since``/``until`` move the
-    window to older articles. With at most ``window`` matches the order is exactly the
-    full bm25 order. A query with a quoted phrase of two or more words is always ranked
-    in full: matching the phrase costs more than ranking it, so a window saves nothing.
+    (default :data:`WINDOW`, never less than ``limit``) articles match, after the site
+    and date filters, only the ``window`` matches archived last (highest ids) are
+    ranked: the best of the most recently archived matches, not of the whole archive.
+    That keeps a word found in half the archive as fast to search as a rare one;
+    ``since``/``until`` move the window to older articles. With at most ``window``
+    matches the order is exactly the full bm25 order. A query with a phrase (two or
+    more words in quotes, or ``U.S.``) is always ranked in full: matching the phrase
+    costs more than ranking its matches, so a window would save nothing.
     """
     match = fts_query(text)
     where, params = _filters(site, since, until)
-    size = max(1, int(WINDOW if window is None else window))
+    limit = max(1, int(limit))
+    size = max(limit, int(WINDOW if window is None else window))  # never fewer than asked
     try:
-        ranks, scan = _ranked(conn, match, where, params, max(1, int(limit)), size)
+        ranks, scan = _ranked(conn, match, where, params, limit, size)
         hits = _with_snippets(conn, match, ranks, mark, scan=scan) if ranks else []
     except sqlite3.OperationalError as exc:
         message = str(exc)

@@ -62,7 +62,7 @@ def test_common_word_ranks_only_the_newest_window_matches(
 ) -> None:
     archive, path = harbour
     monkeypatch.setattr(query, "WINDOW", 3)
-    hits = archive.search("harbour", limit=10)
+    hits = archive.search("harbour", limit=3)
     # The three matches archived last, best first; the two best-ranked overall (ids 1
     # and 2, "harbour" in the title) are older than the window and not returned.
     newest = [i for i in brute_force(path, '"harbour"') if i >= 6]
@@ -90,10 +90,10 @@ def test_date_filter_reaches_matches_older_than_the_window(
             save(archive, n, f"Notes {n}", "Mostly about fees; the harbour once.",
                  published=f"2026-05-0{n}")  # fmt: skip
         monkeypatch.setattr(query, "WINDOW", 2)
-        assert 1 not in ids(archive.search("harbour"))
-        assert ids(archive.search("harbour", until="2026-04-30")) == [1]
-        assert ids(archive.search("harbour", until="2026-05-02")) == [1, 2]  # fits: full
-        assert ids(archive.search("harbour", until="2026-05-03")) == [2, 3]  # newest two
+        assert 1 not in ids(archive.search("harbour", limit=2))
+        assert ids(archive.search("harbour", until="2026-04-30", limit=2)) == [1]
+        assert ids(archive.search("harbour", until="2026-05-02", limit=2)) == [1, 2]  # all
+        assert ids(archive.search("harbour", until="2026-05-03", limit=2)) == [2, 3]  # newest
 
 
 def test_rare_word_of_a_query_proves_few_matches_so_the_ranking_is_full(
@@ -103,7 +103,8 @@ def test_rare_word_of_a_query_proves_few_matches_so_the_ranking_is_full(
     # query cannot match more than one article, so the oldest one is found.
     archive, path = harbour
     monkeypatch.setattr(query, "WINDOW", 2)
-    assert ids(archive.search("harbour cranes")) == [1] == brute_force(path, '"harbour" "cranes"')
+    hits = archive.search("harbour cranes", limit=1)
+    assert ids(hits) == [1] == brute_force(path, '"harbour" "cranes"')
 
 
 def test_phrase_is_ranked_over_every_match_however_many(
@@ -111,9 +112,9 @@ def test_phrase_is_ranked_over_every_match_however_many(
 ) -> None:
     archive, path = harbour
     monkeypatch.setattr(query, "WINDOW", 2)
-    hits = archive.search('"the harbour"', limit=20)
-    assert ids(hits) == brute_force(path, '"the harbour"')
-    assert len(hits) == 8
+    best = brute_force(path, '"the harbour"')
+    assert len(best) == 8 and min(best[:2]) < 7  # the best two are not the newest two
+    assert ids(archive.search('"the harbour"', limit=2)) == best[:2]
 
 
 def test_operators_with_many_matches_use_the_window_too(
@@ -121,7 +122,7 @@ def test_operators_with_many_matches_use_the_window_too(
 ) -> None:
     archive, path = harbour
     monkeypatch.setattr(query, "WINDOW", 3)
-    hits = archive.search("harbour OR strike", limit=20)
+    hits = archive.search("harbour OR strike", limit=3)
     assert ids(hits) == [i for i in brute_force(path, "harbour OR strike") if i >= 6]
     monkeypatch.setattr(query, "WINDOW", 20)
     assert ids(archive.search("harbour OR strike", limit=20)) == brute_force(
@@ -136,7 +137,7 @@ def test_snippets_are_highlighted_on_every_path(
     monkeypatch.setattr(query, "WINDOW", 3)
     for kwargs in ({}, {"site": "news.example"}):
         for text in ("harbour", "harbour OR strike", '"the harbour"', "cranes"):
-            hits = archive.search(text, **kwargs)
+            hits = archive.search(text, limit=3, **kwargs)
             assert hits, (text, kwargs)
             assert all("[" in hit["snippet"] and "]" in hit["snippet"] for hit in hits)
             assert all(hit["url"] and hit["title"] for hit in hits)
@@ -228,7 +229,7 @@ def test_filtered_search_with_many_matches_ranks_the_newest_filtered_ones(
     expected = reference(path, '"harbour"', **filters)
     assert len(expected) > 5  # the window really applies
     newest = sorted(expected)[-5:]
-    hits = archive.search("harbour", limit=500, **filters)
+    hits = archive.search("harbour", limit=5, **filters)
     assert ids(hits) == [i for i in expected if i in newest]
     for hit in hits:
         if "site" in filters:
@@ -270,3 +271,12 @@ def test_until_filter_matches_the_prefix_comparison(
     rule = conn.execute("SELECT published FROM articles WHERE substr(published, 1, ?) <= ?",
                         (len(until), until))  # fmt: skip
     assert sorted(map(str, fast)) == sorted(map(str, rule))
+
+
+def test_a_limit_larger_than_the_window_widens_it(
+    harbour: tuple[Archive, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive, path = harbour
+    monkeypatch.setattr(query, "WINDOW", 3)
+    hits = archive.search("harbour", limit=5)
+    assert ids(hits) == [i for i in brute_force(path, '"harbour"') if i >= 4]
