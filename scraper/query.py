@@ -295,8 +295,11 @@ def _ranked(
     args: list[Any] = []
     if where:
         restriction = _restriction(conn, where, params, window)
-        if restriction is None:
-            return {}, False  # no article passes the filters
+        if restriction is None:  # no article passes the filters; still check the syntax
+            conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid = 0", (match,)
+            ).fetchall()
+            return {}, False
         join, cond, args, few = restriction
     phrase = parts is not None and any(len(words) > 1 for words in parts)
     bounded = parts is not None and not phrase and _some_word_at_most(conn, parts, window)

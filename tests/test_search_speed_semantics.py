@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from scraper import query
 from scraper.archiver import Archive
+from scraper.errors import ArchiveError
 from tests.test_archiver import make_article, make_page
 
 BM25 = "bm25(articles_fts, 8.0, 1.0, 2.0)"
@@ -280,3 +281,12 @@ def test_a_limit_larger_than_the_window_widens_it(
     monkeypatch.setattr(query, "WINDOW", 3)
     hits = archive.search("harbour", limit=5)
     assert ids(hits) == [i for i in brute_force(path, '"harbour"') if i >= 4]
+
+
+def test_malformed_query_is_an_error_even_when_no_article_passes_the_filters(
+    harbour: tuple[Archive, Path],
+) -> None:
+    archive, _ = harbour
+    with pytest.raises(ArchiveError, match="invalid search query"):
+        archive.search("harbour AND (", site="nowhere.example")
+    assert archive.search("harbour AND strike", site="nowhere.example") == []
