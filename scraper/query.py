@@ -229,10 +229,11 @@ def _stored_page(row: tuple[Any, ...]) -> StoredPage:
 # -- search ----------------------------------------------------------------------------
 
 # A query matching more articles than this ranks only the WINDOW matches archived last
-# (see search()). bm25 costs about a microsecond per matching row, so ranking a word
-# found in most of a 100,000-article archive takes ~100 ms; finding where the window
-# starts costs well under a millisecond, because FTS5 walks a word's matches in rowid
-# order without scoring them. Read at call time, so tests can lower it.
+# (see search()). bm25 costs one to two microseconds per matching row, so ranking a
+# word found in most of a 100,000-article archive takes ~100 ms; finding where the
+# window starts costs well under a millisecond, because FTS5 walks a word's matches in
+# rowid order without scoring them. 2,000 keeps such a word at ~5 ms. Read at call
+# time, so tests can lower it.
 WINDOW = 2000
 # Filters selecting at most ID_LIST_MAX articles are applied as a list of their ids
 # (fetched once), up to SUBQUERY_MAX as a list SQLite builds from a subquery, beyond
