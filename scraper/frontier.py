@@ -48,24 +48,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_MAX = timedelta(days=3)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS frontier (
-    url TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'queued',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_try_at TEXT,
-    last_status INTEGER,
-    last_error TEXT,
-    discovered_at TEXT NOT NULL,
-    fetched_at TEXT,
-    published TEXT,
-    etag TEXT,
-    last_modified TEXT
-);
-CREATE INDEX IF NOT EXISTS frontier_source_state ON frontier (source, state);
-"""
 _COLUMNS = (
     "url", "source", "kind", "state", "attempts", "next_try_at", "last_status", "last_error",
     "discovered_at", "fetched_at", "published", "etag", "last_modified",
@@ -101,7 +83,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Frontier:
-    """The ``frontier`` table of an archive (created on first use)."""
+    """The ``frontier`` table of an archive (part of the schema since version 2)."""
 
     def __init__(
         self, db: sqlite_utils.Database, *,
@@ -111,10 +93,6 @@ class Frontier:
         frontier shares the archive's connection and its write batch."""
         self.conn: sqlite3.Connection = db.conn
         self._transaction = transaction
-        with self.transaction() as conn:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction; nested calls are savepoints in the outer one (that is

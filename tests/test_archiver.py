@@ -435,23 +435,49 @@ def test_migrations_run_step_by_step_from_an_older_version(
     with Archive(path) as archive:
         archive.save(make_article(), make_page(), parser_version="1")
     steps: list[int] = []
+    now = schema.SCHEMA_VERSION
 
-    def to_v2(conn: sqlite3.Connection) -> None:
-        steps.append(2)
+    def add_column(conn: sqlite3.Connection) -> None:
+        steps.append(now + 1)
         conn.execute("ALTER TABLE articles ADD COLUMN paywall TEXT")
 
-    def to_v3(conn: sqlite3.Connection) -> None:
-        steps.append(3)
+    def fill_it(conn: sqlite3.Connection) -> None:
+        steps.append(now + 2)
         conn.execute("UPDATE articles SET paywall = 'none'")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, 2: to_v2, 3: to_v3})
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    migrations = {**schema.MIGRATIONS, now + 1: add_column, now + 2: fill_it}
+    monkeypatch.setattr(schema, "MIGRATIONS", migrations)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", now + 2)
     with Archive(path) as archive:
-        assert steps == [2, 3]
-        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert steps == [now + 1, now + 2]
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == now + 2
         assert archive.db.execute("SELECT paywall FROM articles").fetchone()[0] == "none"
     with Archive(path):
-        assert steps == [2, 3]  # already current: nothing runs again
+        assert steps == [now + 1, now + 2]  # already current: nothing runs again
+
+
+def test_version_1_archive_gains_the_frontier_table_and_site_date_index(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, target=1) == 1
+    # Crawls of version 1 created the frontier table themselves: it must survive as is.
+    conn.execute("CREATE TABLE frontier (url TEXT PRIMARY KEY, source TEXT NOT NULL, "
+                 "kind TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER "
+                 "NOT NULL DEFAULT 0, next_try_at TEXT, last_status INTEGER, last_error TEXT, "
+                 "discovered_at TEXT NOT NULL, fetched_at TEXT, published TEXT, etag TEXT, "
+                 "last_modified TEXT)")  # fmt: skip
+    conn.execute("INSERT INTO frontier (url, source, kind, discovered_at) "
+                 "VALUES ('https://news.example/a', 'news', 'article', '2026-01-01')")  # fmt: skip
+    conn.close()
+    with Archive(path) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        indexes = {r[0] for r in archive.db.execute("SELECT name FROM sqlite_master "
+                                                    "WHERE type = 'index'")}  # fmt: skip
+        assert {"idx_articles_site_published", "frontier_source_state"} <= indexes
+        assert "idx_articles_site" not in indexes
+        assert count(archive, "frontier") == 1
+        archive.save(make_article(), make_page(), parser_version="1")
+        assert archive.search("cranes", site="news.example")[0]["id"] == 1
 
 
 def test_failed_migration_step_leaves_the_previous_version(
@@ -464,12 +490,13 @@ def test_failed_migration_step_leaves_the_previous_version(
         conn.execute("ALTER TABLE articles ADD COLUMN x TEXT")
         conn.execute("ALTER TABLE no_such_table ADD COLUMN y TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, 2: broken})
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    now = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "MIGRATIONS", {**schema.MIGRATIONS, now + 1: broken})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", now + 1)
     with pytest.raises(ArchiveError, match="cannot upgrade"):
         Archive(path)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == now
     assert "x" not in [r[1] for r in conn.execute("PRAGMA table_info(articles)")]
     conn.close()
 
