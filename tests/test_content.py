@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import ScraperError
 from scraper.parser.content import extract_content
-from scraper.parser.profiles import find_profile, parse_profiles
+from scraper.parser.profiles import find_profile, parse_profiles, shipped_profiles_text
 from scraper.parser.tree import build_tree
 from scraper.parser.types import Content, Metadata
 
@@ -370,6 +370,12 @@ def test_profile_file_errors_are_reported() -> None:
         parse_profiles("[[profile]]\nname='x'\nhosts=['a.com']\nbody=['div::before']\n")
     (profile,) = parse_profiles("[[profile]]\nname='x'\nhosts=['www.A.com']\nbody=['main']\n")
     assert profile.matches("a.com") and not profile.matches("b.com")
+
+
+def test_shipped_profiles_have_valid_selectors() -> None:
+    # Loading skips the selector check (start-up cost); this is where it happens.
+    profiles = parse_profiles(shipped_profiles_text(), check=True)
+    assert profiles and all(p.hosts and p.body for p in profiles)
 
 
 def test_politsturm_markup_on_another_host_gives_the_same_structure_without_a_profile() -> None:
