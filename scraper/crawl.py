@@ -28,7 +28,6 @@ Every request outcome is recorded in the archive's ``fetches`` table.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import heapq
 import itertools
@@ -38,7 +37,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -51,10 +50,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scraper.archiver import PackedBody, pack
+from scraper.analysis import Analysis, analyse, worker_init
 from scraper.config import CrawlConfig, SourceConfig, config_from_dict
 from scraper.discover import MAX_XML_BYTES
 from scraper.errors import (
@@ -73,6 +72,9 @@ from scraper.models import Article, FetchOutcome, Page
 from scraper.normalize import normalize_url, same_site
 from scraper.politeness import HostGate
 from scraper.robots import RobotsPolicy, robots_url
+
+if TYPE_CHECKING:  # the parse workers import this module: keep the archiver out of them
+    from scraper.archiver import PackedBody
 
 __all__ = ["CrawlSummary", "ProgressUpdate", "adhoc_config", "run_crawl"]
 
@@ -198,59 +200,6 @@ class _Fetched:
     at: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Analysis:
-    """What a parse worker hands back: an article, links, or discovered URLs."""
-
-    article: Article | None = None
-    links: tuple[str, ...] = ()
-    next_pages: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    discovered: tuple[tuple[str, str, str | None], ...] = ()  # (url, kind, published)
-    error: str | None = None
-
-
-def _analyse(kind: str, final_url: str, text: str, content: bytes,
-             headers: Mapping[str, str]) -> _Analysis:  # fmt: skip
-    """Parse one fetched document (runs in a worker process; never raises)."""
-    from scraper.discover import is_xml, page_links, parse_xml
-    from scraper.errors import ScraperError
-
-    try:
-        if kind in ("feed", "sitemap"):
-            if not is_xml(content, _header(headers, "content-type")) and _looks_html(content):
-                links = page_links(text or content, final_url)
-                return _Analysis(error="not a feed or sitemap (an HTML page)", feeds=links.feeds)
-            found = parse_xml(content, final_url)
-            return _Analysis(discovered=tuple((d.url, d.kind, d.published) for d in found))
-        if kind == "listing":
-            links = page_links(text, final_url)
-            return _Analysis(links=links.links, next_pages=links.next_pages, feeds=links.feeds)
-        from scraper.parser import parse
-
-        article = parse(text, url=final_url, headers=headers)
-        if article.kind == "listing":  # an index page where an article was expected
-            links = page_links(text, final_url)
-            return _Analysis(article=article, links=links.links, next_pages=links.next_pages)
-        return _Analysis(article=article)
-    except ScraperError as exc:
-        return _Analysis(error=exc.reason)
-    except Exception as exc:  # a parser bug must cost one URL, not the crawl
-        return _Analysis(error=f"parser error: {type(exc).__name__}: {exc}")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _looks_html(content: bytes) -> bool:
-    head = content[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
-
-
 # -- the run ------------------------------------------------------------------------------
 
 
@@ -351,11 +300,13 @@ class _Run:
         # New articles' raw pages are hashed and compressed here while they are parsed
         # (zstd releases the GIL), off the writer and off the fetch slots.
         pack_pool = ThreadPoolExecutor(1, thread_name_prefix="pack")
+        from scraper.archiver import pack
+
         backlog = 4 * max(1, self.parse_workers) + self.concurrency
 
         def submit_parse(task: _Task, page: Page, tries: int, packed: Future[Any] | None) -> None:
             job = self._parse_pool.submit(
-                _analyse,
+                analyse,
                 task.kind,
                 page.final_url,
                 # Half the bytes through the pipe: pages are parsed from their decoded
@@ -404,7 +355,7 @@ class _Run:
                         continue
                     task, page, tries, pool, packed = parsing.pop(future)
                     try:
-                        analysis: _Analysis = future.result()
+                        analysis: Analysis = future.result()
                     except BrokenProcessPool:
                         # A worker died (killed, out of memory): new pool, one more try.
                         if pool is self._parse_pool:
@@ -413,7 +364,7 @@ class _Run:
                         if tries == 0:
                             submit_parse(task, page, 1, packed)
                             continue
-                        analysis = _Analysis(error="the parser process died on this page")
+                        analysis = Analysis(error="the parser process died on this page")
                     self._handle_analysis(task, page, analysis, _packed(packed))
                 self._batch.tick()
         finally:
@@ -669,7 +620,7 @@ class _Run:
         self._record(task, page, outcome="not_modified")
         self._finish(task, "unchanged")
 
-    def _handle_analysis(self, task: _Task, page: Page, analysis: _Analysis,
+    def _handle_analysis(self, task: _Task, page: Page, analysis: Analysis,
                          packed: PackedBody | None = None) -> None:  # fmt: skip
         source = self.sources[task.source]
         if analysis.error is not None:
@@ -730,7 +681,7 @@ class _Run:
         self._finish(task, saved.outcome)
 
     # -- discovery ----------------------------------------------------------------------
-    def _follow_links(self, source: SourceConfig, analysis: _Analysis) -> None:
+    def _follow_links(self, source: SourceConfig, analysis: Analysis) -> None:
         for feed in analysis.feeds:
             self._discover(source, feed, "feed")
         next_pages = set(analysis.next_pages)
@@ -1003,10 +954,10 @@ class _ParsePool:
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._reader, self._lifeline = context.Pipe(duplex=False)
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_init, initargs=(self._reader,)
+            workers, mp_context=context, initializer=worker_init, initargs=(self._reader,)
         )
 
-    def submit(self, fn: Callable[..., _Analysis], *args: Any) -> Future[_Analysis]:
+    def submit(self, fn: Callable[..., Analysis], *args: Any) -> Future[Analysis]:
         return self._executor.submit(fn, *args)
 
     def shutdown(self, *, wait: bool) -> None:
@@ -1015,21 +966,6 @@ class _ParsePool:
             if end is not None:
                 end.close()
         self._lifeline = self._reader = None
-
-
-def _worker_init(lifeline: Any) -> None:
-    """In each parse worker: leave Ctrl-C to the main process (which shuts the pool
-    down cleanly) and exit at once when the main process is gone."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        with contextlib.suppress(EOFError, OSError):
-            lifeline.recv()
-        os._exit(0)
-
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
 # -- progress -----------------------------------------------------------------------------

@@ -59,13 +59,15 @@ class WriteBatch:
     one index segment per commit; a crawl that commits once per article spends most of
     its archive time there. With a batch, the first :meth:`write` opens a transaction
     (and holds ``lock``, so other threads of this process wait rather than join it);
-    later writes join it; it commits after ``max_writes`` writes or ``max_seconds``,
-    whichever comes first. The owner calls :meth:`tick` when idle, so a quiet period
-    never keeps work uncommitted (or the database locked) for long.
+    later writes join it. Commits happen only in :meth:`tick`, which the owner calls
+    between units of work (a crawl: after handling a set of results, and when idle),
+    once the batch holds ``max_writes`` writes or is ``max_seconds`` old. So the writes
+    of one unit (an article's save and its frontier mark) land in the same commit, and
+    a quiet period never keeps work uncommitted (or the database locked) for long.
 
     All or nothing: a write that fails (or is interrupted) rolls back the whole open
     batch, and a killed process loses the uncommitted batch. Either way the database
-    is as of the last commit, at most ``max_seconds`` old, never half of a write; a
+    is as of the last commit, about ``max_seconds`` old, never half of a write; a
     crawl's frontier is in the same batch, so it fetches the lost work again.
     """
 
@@ -116,7 +118,6 @@ class WriteBatch:
                 raise (translate or self._translate)(exc) from exc
             raise
         self._writes += 1
-        self.tick()
 
     def defer(self, sql: str, params: tuple[object, ...]) -> None:
         """Run a statement just before the commit, after every other write.

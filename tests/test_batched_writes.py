@@ -37,17 +37,22 @@ def committed(db: Path, sql: str = "SELECT count(*) FROM articles") -> int:
         conn.close()
 
 
-def test_batched_saves_are_committed_together_when_the_batch_fills(tmp_path: Path) -> None:
+def test_batched_saves_are_committed_together_at_the_tick_after_the_batch_fills(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "archive.db"
     with Archive(db) as archive, archive.batched(max_writes=3, max_seconds=60) as batch:
         save(archive, 1)
         save(archive, 2)
+        batch.tick()
         assert committed(db) == 0, "a reader saw a batch before its commit"
         save(archive, 3)
-        assert committed(db) == 3 and batch.commits == 1
         save(archive, 4)
-        assert committed(db) == 3
-    assert committed(db) == 4, "the end of the block commits the rest"
+        assert committed(db) == 0, "a commit happened inside a unit of work"
+        batch.tick()
+        assert committed(db) == 4 and batch.commits == 1
+        save(archive, 5)
+    assert committed(db) == 5, "the end of the block commits the rest"
 
 
 def test_tick_commits_a_batch_older_than_max_seconds(tmp_path: Path) -> None:
@@ -159,10 +164,11 @@ def test_checkpointer_moves_the_wal_into_the_database_while_the_batch_runs(
     filler = "Harbour cranes and hoist cables. " * 400
     with Archive(db) as archive:
         size_before = db.stat().st_size
-        with archive.batched(max_writes=20, max_seconds=60):
+        with archive.batched(max_writes=20, max_seconds=60) as batch:
             assert archive.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
             for n in range(60):
                 save(archive, n, body=f"{filler} {n}", raw=filler.encode() + bytes([n]))
+                batch.tick()
             deadline = time.monotonic() + 10
             while db.stat().st_size <= size_before and time.monotonic() < deadline:
                 time.sleep(0.05)
