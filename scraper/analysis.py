@@ -8,15 +8,17 @@ worker starts faster and holds less memory for the whole crawl.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scraper.models import Article
 
-__all__ = ["Analysis", "analyse", "worker_init"]
+__all__ = ["Analysis", "ParsePool", "analyse", "parse_stored", "worker_init"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +87,51 @@ def worker_init(lifeline: Any) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def parse_stored(text: str, url: str, headers: Mapping[str, str]) -> Analysis:
+    """Parse a stored page again (``scraper reparse``; never raises). ``text`` is the
+    raw page decoded with the encoding found when it was fetched, which is what
+    ``scrape`` and ``crawl`` parsed then."""
+    from scraper.errors import ScraperError
+    from scraper.parser import parse
+
+    try:
+        return Analysis(article=parse(text, url=url, headers=headers))
+    except ScraperError as exc:
+        return Analysis(error=exc.reason)
+    except Exception as exc:  # a parser bug must cost one page, not the run
+        return Analysis(error=f"parser error: {type(exc).__name__}: {exc}")
+
+
+class ParsePool:
+    """Where pages are parsed: worker processes (or one thread when ``workers`` is 0).
+
+    The workers are tied to this process's life: each holds the read end of a pipe
+    whose only write end is here, and exits as soon as it reads EOF. A crawl killed by
+    SIGKILL or SIGTERM (cron's timeout) therefore leaves no parse process behind.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._lifeline: Any = None
+        self._reader: Any = None
+        if workers <= 0:
+            self._executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="parse")
+            return
+        methods = multiprocessing.get_all_start_methods()
+        # Never plain fork: the fetch threads may hold locks at the moment of forking.
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._reader, self._lifeline = context.Pipe(duplex=False)
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=worker_init, initargs=(self._reader,)
+        )
+
+    def submit(self, fn: Callable[..., Analysis], *args: Any) -> Future[Analysis]:
+        return self._executor.submit(fn, *args)
+
+    def shutdown(self, *, wait: bool) -> None:
+        self._executor.shutdown(wait=wait, cancel_futures=True)
+        for end in (self._lifeline, self._reader):
+            if end is not None:
+                end.close()
+        self._lifeline = self._reader = None

@@ -490,6 +490,10 @@ class Archive:
                                  lock=self._lock)  # fmt: skip
         return self._translating(pages)
 
+    def count_articles(self) -> int:
+        with self._reading():
+            return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
     def stats(self) -> dict[str, Any]:
         """Articles per site and month, fetch outcomes, failures by reason, sizes."""
         with self._reading():

@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
-import multiprocessing
 import os
 import re
 import sys
@@ -40,9 +39,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import (
     FIRST_COMPLETED,
-    Executor,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
@@ -53,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scraper.analysis import Analysis, analyse, worker_init
+from scraper.analysis import Analysis, ParsePool, analyse
 from scraper.config import CrawlConfig, SourceConfig, config_from_dict
 from scraper.discover import MAX_XML_BYTES
 from scraper.errors import (
@@ -294,9 +291,9 @@ class _Run:
         # (a commit, a burst of results): +6 % pages/s on the crawl benchmark. Still
         # `concurrency` requests at a time; per-host limits count queued tasks too.
         queue_size = 2 * self.concurrency
-        self._parse_pool = _ParsePool(self.parse_workers)
+        self._parse_pool = ParsePool(self.parse_workers)
         fetching: dict[Future[Any], _Task] = {}
-        parsing: dict[Future[Any], tuple[_Task, Page, int, _ParsePool, Future[Any] | None]] = {}
+        parsing: dict[Future[Any], tuple[_Task, Page, int, ParsePool, Future[Any] | None]] = {}
         # New articles' raw pages are hashed and compressed here while they are parsed
         # (zstd releases the GIL), off the writer and off the fetch slots.
         pack_pool = ThreadPoolExecutor(1, thread_name_prefix="pack")
@@ -360,7 +357,7 @@ class _Run:
                         # A worker died (killed, out of memory): new pool, one more try.
                         if pool is self._parse_pool:
                             pool.shutdown(wait=False)
-                            self._parse_pool = _ParsePool(self.parse_workers)
+                            self._parse_pool = ParsePool(self.parse_workers)
                         if tries == 0:
                             submit_parse(task, page, 1, packed)
                             continue
@@ -933,39 +930,6 @@ def _timestamp(value: str | None) -> float | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
-
-
-class _ParsePool:
-    """Where pages are parsed: worker processes (or one thread when ``workers`` is 0).
-
-    The workers are tied to this process's life: each holds the read end of a pipe
-    whose only write end is here, and exits as soon as it reads EOF. A crawl killed by
-    SIGKILL or SIGTERM (cron's timeout) therefore leaves no parse process behind.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._lifeline: Any = None
-        self._reader: Any = None
-        if workers <= 0:
-            self._executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="parse")
-            return
-        methods = multiprocessing.get_all_start_methods()
-        # Never plain fork: the fetch threads may hold locks at the moment of forking.
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._reader, self._lifeline = context.Pipe(duplex=False)
-        self._executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=worker_init, initargs=(self._reader,)
-        )
-
-    def submit(self, fn: Callable[..., Analysis], *args: Any) -> Future[Analysis]:
-        return self._executor.submit(fn, *args)
-
-    def shutdown(self, *, wait: bool) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=True)
-        for end in (self._lifeline, self._reader):
-            if end is not None:
-                end.close()
-        self._lifeline = self._reader = None
 
 
 # -- progress -----------------------------------------------------------------------------

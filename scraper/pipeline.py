@@ -6,7 +6,10 @@ records the same outcome in ``fetches`` and the archive stays idempotent.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -16,6 +19,7 @@ from scraper.errors import FetchError, InvalidURLError, ScraperError
 from scraper.models import Article, FetchOutcome, Page
 
 if TYPE_CHECKING:
+    from scraper.analysis import Analysis
     from scraper.archiver import Archive
     from scraper.fetcher import Fetcher
 
@@ -123,6 +127,11 @@ def _log(archive: Archive, page: Page, *, outcome: str, kind: str | None = None)
     )
 
 
+# Below this many articles, reparse parses in-process: starting worker processes costs
+# more than it saves.
+SMALL = 200
+
+
 @dataclass(frozen=True, slots=True)
 class ReparseCounts:
     pages: int = 0
@@ -132,27 +141,60 @@ class ReparseCounts:
 
 
 def reparse(
-    archive: Archive, *, site: str | None = None, since: str | None = None
-) -> ReparseCounts:
+    archive: Archive, *, site: str | None = None, since: str | None = None,
+    workers: int | None = None,
+) -> ReparseCounts:  # fmt: skip
     """Rebuild records from the stored raw pages, with no network.
 
     A record whose content changed gets a new revision; the others stay as they are.
+    Pages are parsed in ``workers`` processes (default: up to two; 0 parses here),
+    a few ahead of the single writer, which saves in the archive's write batches:
+    re-reading a large archive after a parser upgrade uses both cores.
     """
-    from scraper.parser import PARSER_VERSION, parse
+    from concurrent.futures.process import BrokenProcessPool
 
+    from scraper.analysis import Analysis, ParsePool, parse_stored
+    from scraper.parser import PARSER_VERSION
+
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if archive.count_articles() >= SMALL else 0
     pages = updated = unchanged = failed = 0
-    for stored in _latest_pages(archive, site=site, since=since):
-        pages += 1
-        try:
-            article = parse(stored.content, url=stored.final_url, headers=stored.headers)
-        except ScraperError:
-            failed += 1
-            continue
-        saved = archive.save(article, stored, parser_version=PARSER_VERSION)
-        if saved.outcome == "updated":
-            updated += 1
-        else:
-            unchanged += 1
+    ahead: deque[tuple[Page, Future[Analysis]]] = deque()
+    pool = ParsePool(workers)
+    try:
+        with archive.batched() as batch:
+            stream = _latest_pages(archive, site=site, since=since)
+            while True:
+                stored = next(stream, None)
+                if stored is not None:
+                    pages += 1
+                    job = pool.submit(parse_stored, stored.text, stored.final_url,
+                                      dict(stored.headers))  # fmt: skip
+                    ahead.append((stored, job))
+                    if len(ahead) < 4 * max(1, workers):
+                        continue
+                if not ahead:
+                    break
+                page, job = ahead.popleft()
+                try:
+                    analysis = job.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory)
+                    analysis = Analysis(error="the parser process died on this page")
+                    pool.shutdown(wait=False)
+                    pool = ParsePool(workers)
+                    ahead = deque((p, pool.submit(parse_stored, p.text, p.final_url,
+                                                  dict(p.headers))) for p, _ in ahead)  # fmt: skip
+                if analysis.article is None:
+                    failed += 1
+                    continue
+                saved = archive.save(analysis.article, page, parser_version=PARSER_VERSION)
+                batch.tick()
+                if saved.outcome == "updated":
+                    updated += 1
+                else:
+                    unchanged += 1
+    finally:
+        pool.shutdown(wait=True)
     return ReparseCounts(pages=pages, updated=updated, unchanged=unchanged, failed=failed)
 
 
