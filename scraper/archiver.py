@@ -114,7 +114,10 @@ def content_hash(article: Article) -> str:
 def _norm(text: str | None) -> str | None:
     if text is None:
         return None
-    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+    text = str(text)
+    if not text.isascii():  # ASCII is already NFC (isascii is O(1))
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 class Archive:
@@ -235,7 +238,8 @@ class Archive:
                                      parser_version)  # fmt: skip
                 result = SaveResult("updated", row[0], row[1] + 1)
             if page is not None:
-                _store_page(conn, result.article_id, page, sha, packed)
+                _store_page(conn, result.article_id, page, sha, packed,
+                            first=result.outcome == "new")  # fmt: skip
             # Only URLs really fetched (or the key) may point at the article: a record's
             # own claims about other URLs must not redirect lookups of them.
             urls = [key, *([page.url, page.final_url, *page.redirects] if page else [article.url])]
@@ -373,7 +377,7 @@ class Archive:
         )  # fmt: skip
         article_id = _insert_row(conn, "articles", row)
         _insert_bullets(conn, article_id, record["bullets"])
-        _insert_revision(conn, article_id, 1, now, digest, parser_version, record)
+        _insert_revision(conn, article_id, 1, now, digest, parser_version, record, row)
         self._index(conn, article_id, record)
         return article_id
 
@@ -395,7 +399,7 @@ class Archive:
         )
         conn.execute("DELETE FROM bullets WHERE article_id = ?", (article_id,))
         _insert_bullets(conn, article_id, record["bullets"])
-        _insert_revision(conn, article_id, revision, now, digest, parser_version, record)
+        _insert_revision(conn, article_id, revision, now, digest, parser_version, record, row)
         self._index(conn, article_id, record)
 
     def _refresh_unchanged(
@@ -617,25 +621,35 @@ def _insert_bullets(
 
 def _insert_revision(
     conn: sqlite3.Connection, article_id: int, revision: int, fetched_at: str, digest: str,
-    parser_version: str, record: dict[str, Any],
+    parser_version: str, record: dict[str, Any], row: dict[str, Any],
 ) -> None:  # fmt: skip
     conn.execute(
         "INSERT INTO revisions (article_id, revision, fetched_at, content_hash, parser_version,"
         " record) VALUES (?, ?, ?, ?, ?, ?)",
-        (article_id, revision, fetched_at, digest, parser_version,
-         json.dumps(record, ensure_ascii=False)),
+        (article_id, revision, fetched_at, digest, parser_version, _record_json(record, row)),
     )  # fmt: skip
 
 
+def _record_json(record: dict[str, Any], row: dict[str, Any]) -> str:
+    """The record as JSON, reusing the JSON the article row already holds for its list
+    fields (sections repeat most of the body: encoding them twice was measurable)."""
+    parts = []
+    for key, value in record.items():
+        encoded = row[key] if key in _JSON_FIELDS else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{json.dumps(key)}: {encoded}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def _store_page(
-    conn: sqlite3.Connection, article_id: int, page: Page, sha: str, packed: PackedBody | None
-) -> None:
+    conn: sqlite3.Connection, article_id: int, page: Page, sha: str, packed: PackedBody | None,
+    *, first: bool = False,
+) -> None:  # fmt: skip
     """Keep a new raw copy only when the bytes changed; otherwise refresh the latest
     copy's fetch time and validators (they may change without the body changing).
     ``sha`` is the body's SHA-256; ``packed`` the body compressed ahead of time, if it
     looked new then."""
     headers = json.dumps(dict(page.headers), ensure_ascii=False)
-    latest = conn.execute(
+    latest = None if first else conn.execute(  # a new article has no stored page yet
         "SELECT id, raw_sha256 FROM pages WHERE article_id = ? ORDER BY id DESC LIMIT 1",
         (article_id,),
     ).fetchone()
