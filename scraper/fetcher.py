@@ -222,13 +222,51 @@ def _register_socket(sock: socket.socket | None) -> None:
         watchdog.watch(sock)
 
 
+class _PrivatePeerError(OSError):
+    """A connection reached an address that is not globally routable although the name
+    resolved to a public one a moment before (DNS rebinding)."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} connected to a private address ({address})")
+        self.host = host
+        self.address = address
+
+
+def _check_peer(host: str, sock: socket.socket) -> None:
+    """With ``block_private`` (set per attempt in ``_current.private_guard``): the
+    address the socket really connected to must be public. This runs before a byte is
+    sent (before TLS too), so a name that rebinds to an internal address between the
+    DNS check of the URL and the connection learns nothing and reaches nothing."""
+    allowed: frozenset[str] | None = getattr(_current, "private_guard", None)
+    if allowed is None or host.lower().strip("[]") in allowed:
+        return
+    try:
+        peer = str(sock.getpeername()[0])
+    except OSError:
+        return  # not connected after all: the request fails on its own
+    address = ipaddress.ip_address(peer.split("%", 1)[0])
+    if not address.is_global or address.is_multicast:
+        sock.close()
+        raise _PrivatePeerError(host, str(address))
+
+
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(self.host, sock)
+        return sock
+
     def getresponse(self) -> urllib3.connection.HTTPResponse:  # type: ignore[override]
         _register_socket(self.sock)
         return super().getresponse()
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(self.host, sock)
+        return sock
+
     def getresponse(self) -> urllib3.connection.HTTPResponse:  # type: ignore[override]
         _register_socket(self.sock)
         return super().getresponse()
@@ -377,7 +415,13 @@ class Fetcher:
         self, url: str, conditional: Mapping[str, str], html_only: bool
     ) -> Page:
         """One try within the wall-clock budget (see the watchdog above)."""
-        with _Watchdog(self.settings.budget) as watchdog:
+        settings = self.settings
+        _current.private_guard = (
+            frozenset(h.lower().strip("[]") for h in settings.allow_hosts)
+            if settings.block_private
+            else None
+        )
+        with _Watchdog(settings.budget) as watchdog:
             try:
                 page = self._attempt_unguarded(url, conditional, html_only)
             except FetchError as exc:
@@ -609,8 +653,9 @@ def _check_url(url: str, original: str, *, redirect: bool = False) -> None:
 def _refuse_private(url: str, original: str, allowed: frozenset[str]) -> None:
     """With ``block_private``: refuse hosts that resolve to internal addresses (SSRF).
 
-    Checked on every redirect hop. The check resolves the name itself; a DNS answer
-    that changes between this check and the connection (rebinding) is not caught.
+    Checked on every redirect hop, before the request. The check resolves the name
+    itself; the connection is checked again on the address it really reached
+    (:func:`_check_peer`), which is what stops DNS rebinding.
     """
     host = urlsplit(url).hostname or ""
     if host in {h.lower().strip("[]") for h in allowed}:
@@ -667,6 +712,12 @@ def _translate(exc: BaseException, url: str, settings: FetchSettings) -> FetchEr
         UnicodeError,
     ):
         return InvalidURLError(f"invalid URL {_shorten(url)!r}", url=url)
+    peer = has(_PrivatePeerError)
+    if isinstance(peer, _PrivatePeerError):
+        return InvalidURLError(
+            f"refused: {peer.host} resolves to a private address ({peer.address}) "
+            "at connection time", url=url,
+        )  # fmt: skip
     gai = has(socket.gaierror)
     if gai is not None or has(urllib3.exceptions.NameResolutionError):
         return _dns_error(urlsplit(url).hostname or host, gai, url)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -656,6 +657,41 @@ def test_block_private_spares_allowed_hosts_but_checks_every_redirect(
         assert fetcher.fetch(local_server.url("/a")).status == 200
         with pytest.raises(InvalidURLError, match="localhost resolves to a private address"):
             fetcher.fetch(local_server.url("/jump"))
+
+
+def test_block_private_refuses_a_name_that_rebinds_to_loopback_after_the_check(
+    local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: the name's first answer (the check) is public, the next one (the
+    # connection) is the loopback server. DNS is the one part faked here: a resolver
+    # that changes its answer cannot be set up on loopback.
+    local_server.route("/a", body=ARTICLE, headers=HTML)
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    fetcher, sleeps = make_fetcher(block_private=True)
+    with fetcher, pytest.raises(InvalidURLError, match=r"private address .*at connection time"):
+        fetcher.fetch(f"http://rebind.example:{local_server.port}/a")
+    assert local_server.hits("/a") == 0, "the request reached the internal server"
+    assert sleeps.calls == [], "a refused address is not retried"
+
+
+def test_allowed_hosts_and_unguarded_fetchers_connect_to_loopback_as_before(
+    local_server: LocalServer,
+) -> None:
+    local_server.route("/a", body=ARTICLE, headers=HTML)
+    guarded, _ = make_fetcher(block_private=True, allow_hosts=frozenset({"127.0.0.1"}))
+    plain, _ = make_fetcher()
+    with guarded, plain:
+        assert guarded.fetch(local_server.url("/a")).status == 200
+        assert plain.fetch(f"http://localhost:{local_server.port}/a").status == 200
 
 
 # -- Retry-After parsing ---------------------------------------------------------------
