@@ -17,7 +17,7 @@ article: its redirect target or canonical URL, recorded so it is never fetched a
 Writes go through the archive's connection in explicit transactions
 (:mod:`scraper.txn`): grouped by the caller with :meth:`Frontier.transaction`, and,
 when the frontier is given the archive's own ``transaction``, inside the archive's
-write batch (savepoints), so a crawl commits discoveries and saves together.
+write batch, so a crawl commits discoveries and saves together.
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ class Frontier:
         self._transaction = transaction
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A write transaction; nested calls are savepoints in the outer one (that is
-        the batching)."""
+        """A write transaction; nested calls join the outer one (that is the
+        batching), which commits or rolls back the whole."""
         if self._transaction is not None:
             return self._transaction()
         return txn.transaction(self.conn, _frontier_error)

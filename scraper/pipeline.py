@@ -161,6 +161,9 @@ def reparse(
     pages = updated = unchanged = failed = 0
     ahead: deque[tuple[Page, Future[Analysis]]] = deque()
     pool = ParsePool(workers)
+
+    def submit(page: Page) -> tuple[Page, Future[Analysis]]:
+        return page, pool.submit(parse_stored, page.text, page.final_url, dict(page.headers))
     try:
         with archive.batched() as batch:
             stream = _latest_pages(archive, site=site, since=since)
@@ -168,9 +171,7 @@ def reparse(
                 stored = next(stream, None)
                 if stored is not None:
                     pages += 1
-                    job = pool.submit(parse_stored, stored.text, stored.final_url,
-                                      dict(stored.headers))  # fmt: skip
-                    ahead.append((stored, job))
+                    ahead.append(submit(stored))
                     if len(ahead) < 4 * max(1, workers):
                         continue
                 if not ahead:
@@ -182,8 +183,7 @@ def reparse(
                     analysis = Analysis(error="the parser process died on this page")
                     pool.shutdown(wait=False)
                     pool = ParsePool(workers)
-                    ahead = deque((p, pool.submit(parse_stored, p.text, p.final_url,
-                                                  dict(p.headers))) for p, _ in ahead)  # fmt: skip
+                    ahead = deque(submit(p) for p, _ in ahead)
                 if analysis.article is None:
                     failed += 1
                     continue
